@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Every setting Lawful reads, parsed once. Nothing else reads process.env. */
+const Env = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  LAWFUL_DATA_DIR: z.string().default('.lawful'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LAWFUL_PUBLIC_URL: z.string().url().optional(),
+  LAWFUL_MASTER_KEY: z.string().optional(),
+  LAWFUL_SIGNING_KEY: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LAWFUL_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  LAWFUL_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  LAWFUL_WORKER: z.enum(['on', 'off']).default('on'),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  masterKey: string | undefined;
+  signingKey: string | undefined;
+  redisUrl: string | undefined;
+  smtpUrl: string | undefined;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  bodyLimit: number;
+  rateLimitPerMinute: number;
+  worker: boolean;
+};
+
+/** Flags win over the environment; the environment wins over defaults. */
+export const loadConfig = (
+  env: Record<string, string | undefined> = process.env,
+  flags: { data?: string; port?: number; databaseUrl?: string } = {},
+): Config => {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: flags.databaseUrl ?? e.DATABASE_URL,
+    dataDir: resolve(flags.data ?? e.LAWFUL_DATA_DIR),
+    port: flags.port ?? e.PORT,
+    host: e.HOST,
+    publicUrl: e.LAWFUL_PUBLIC_URL,
+    masterKey: e.LAWFUL_MASTER_KEY,
+    signingKey: e.LAWFUL_SIGNING_KEY,
+    redisUrl: e.REDIS_URL,
+    smtpUrl: e.SMTP_URL,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.LAWFUL_BODY_LIMIT,
+    rateLimitPerMinute: e.LAWFUL_RATE_LIMIT,
+    worker: e.LAWFUL_WORKER === 'on',
+  };
+};

@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { type ExtractTablesWithRelations, sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** What both a whole database and a transaction can do: run queries. Repos take this. */
+export type Queryable = Db | Tx;
+
+/** Plain SQL with $n parameters on the same connection: for pg-boss and hand-tuned queries. */
+export type RawExecutor = { query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }> };
+
+export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export type Database = {
+  kind: 'pglite' | 'postgres';
+  /** Access as the owner: migrations, key lookup before the tenant is known, jobs. RLS does not bind it. */
+  system: Db;
+  /** A transaction as the RLS-bound app role with the tenant set: every tenant query goes through here. */
+  tenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The raw connection under a drizzle transaction, to enqueue jobs in the same transaction. */
+  rawOf(tx: Tx): RawExecutor;
+  raw: RawExecutor & { exec(text: string): Promise<void> };
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+const enterTenant = (tenantId: string) =>
+  sql`select set_config('lawful.tenant_id', ${tenantId}, true), set_config('role', 'lawful_app', true)`;
+
+// drizzle keeps the driver connection of a transaction in `session.client`; both drivers' clients speak query(text, params).
+const clientOf = (tx: Tx): RawExecutor => (tx as unknown as { session: { client: RawExecutor } }).session.client;
+
+const MIGRATION_LOCK = 7_274_301; // any constant; pg_advisory_lock keys are per database
+
+export const openPostgres = async (url: string, opts: { max?: number } = {}): Promise<Database> => {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20, connectionTimeoutMillis: 5000 });
+  // A dropped connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    system: db,
+    tenant: (tenantId, fn) =>
+      db.transaction(async (tx) => {
+        await tx.execute(enterTenant(tenantId));
+        return fn(tx);
+      }),
+    rawOf: clientOf,
+    raw: {
+      query: async (text, params) => pool.query(text, params as unknown[]),
+      exec: async (text) => {
+        await pool.query(text);
+      },
+    },
+    async migrate() {
+      // Two processes starting together must not both migrate: hold an advisory lock on one connection.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder });
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+        await client.end();
+      }
+    },
+    async ping() {
+      await pool.query('select 1');
+    },
+    close: () => pool.end(),
+  };
+};
+
+/** Settings that keep an embedded PostgreSQL small: the defaults are sized for a dedicated server. */
+export const PGLITE_CONF = ['shared_buffers=16MB', 'work_mem=4MB', 'max_connections=8'];
+
+export const openPglite = async (dataDir: string | undefined): Promise<Database> => {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir, postgresqlconf: PGLITE_CONF });
+  return wrapPglite(client);
+};
+
+export const wrapPglite = (client: PGlite): Database => {
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    system: db,
+    tenant: (tenantId, fn) =>
+      db.transaction(async (tx) => {
+        await tx.execute(enterTenant(tenantId));
+        return fn(tx);
+      }),
+    rawOf: clientOf,
+    raw: {
+      query: async <R>(text: string, params?: unknown[]) => {
+        // PGlite's extended protocol takes one statement; parameterless scripts go through exec.
+        if (!params || params.length === 0) {
+          const results = await client.exec(text);
+          return { rows: (results.at(-1)?.rows ?? []) as R[] };
+        }
+        return client.query<R>(text, params);
+      },
+      exec: async (text) => {
+        await client.exec(text);
+      },
+    },
+    migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
+    async ping() {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+};

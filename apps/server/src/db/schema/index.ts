@@ -1,0 +1,4 @@
+export * from './_rls.ts';
+export * from './audit.ts';
+export * from './subjects.ts';
+export * from './tenants.ts';

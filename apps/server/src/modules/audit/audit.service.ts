@@ -1,0 +1,128 @@
+import type { AuditEntry, AuditVerification } from '@lawful/contract';
+import type { Queryable } from '../../db/client.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { createChainVerifier, entryHash } from '../../lib/hash-chain.ts';
+import { newId } from '../../lib/ids.ts';
+import type { AuditRepo, AuditRow } from './audit.repo.ts';
+import { checkpointMessage, type Signer, verifyCheckpoint } from './audit.signer.ts';
+
+/** What happened, by whom, to which pseudonymous subject. Never personal data: ids and codes only. */
+export type AuditEvent = {
+  actor: string;
+  action: string;
+  target?: string | null;
+  subjectId?: string | null;
+  requestId?: string | null;
+  details?: Record<string, string | number | boolean | null | string[]>;
+};
+
+const BATCH = 5000;
+
+export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Signer }) => {
+  const { repo, clock, signer } = deps;
+
+  /** Appends to the tenant's chain inside the caller's transaction, so the entry commits with the change. */
+  const append = async (tx: Queryable, tenantId: string, e: AuditEvent) => {
+    const head = await repo.lockHead(tx, tenantId);
+    const at = clock.now();
+    const content = {
+      tenantId,
+      seq: head.seq + 1,
+      id: newId('audit', at.getTime()),
+      at: at.toISOString(),
+      actor: e.actor,
+      action: e.action,
+      target: e.target ?? null,
+      subjectId: e.subjectId ?? null,
+      requestId: e.requestId ?? null,
+      details: e.details ?? {},
+    };
+    const hash = entryHash(head.hash, content);
+    await repo.insert(tx, { ...content, at, prevHash: head.hash, hash });
+    return { seq: content.seq, hash };
+  };
+
+  const toChain = (r: AuditRow) => ({ ...r, at: r.at.toISOString() });
+
+  /** Walks the whole chain and every checkpoint; names the first entry that was edited, removed or moved. */
+  const verify = async (q: Queryable, tenantId: string): Promise<AuditVerification> => {
+    const checkpoints = await repo.checkpoints(q, tenantId);
+    const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
+    const verifier = createChainVerifier();
+    let after = 0;
+    for (;;) {
+      const batch = await repo.batchAfter(q, tenantId, after, BATCH);
+      if (batch.length === 0) break;
+      for (const row of batch) {
+        const fault = verifier.push([toChain(row)]);
+        if (fault) return { ok: false, entries: verifier.count, checkpoints: checkpoints.length, firstBad: fault, head: null };
+        const cp = bySeq.get(row.seq);
+        if (cp && (cp.hash !== row.hash || !verifyCheckpoint(signer.publicKeyPem, { ...cp, at: cp.at.toISOString() }))) {
+          return {
+            ok: false,
+            entries: verifier.count,
+            checkpoints: checkpoints.length,
+            firstBad: { seq: row.seq, reason: 'bad_checkpoint' },
+            head: null,
+          };
+        }
+      }
+      after = batch.at(-1)!.seq;
+      if (batch.length < BATCH) break;
+    }
+    // The head row records where the chain must end: entries cut off the end count as missing.
+    const head = await repo.head(q, tenantId);
+    if (head && head.seq > verifier.head.seq) {
+      return {
+        ok: false,
+        entries: verifier.count,
+        checkpoints: checkpoints.length,
+        firstBad: { seq: verifier.head.seq + 1, reason: 'missing' },
+        head: null,
+      };
+    }
+    const lastCp = checkpoints.at(-1);
+    if (lastCp && lastCp.seq > verifier.head.seq) {
+      return {
+        ok: false,
+        entries: verifier.count,
+        checkpoints: checkpoints.length,
+        firstBad: { seq: verifier.head.seq + 1, reason: 'missing' },
+        head: null,
+      };
+    }
+    return { ok: true, entries: verifier.count, checkpoints: checkpoints.length, firstBad: null, head: verifier.head.hash };
+  };
+
+  /** Signs the current head. Run periodically by a job, and on demand. */
+  const checkpoint = async (q: Queryable, tenantId: string) => {
+    const head = await repo.head(q, tenantId);
+    if (!head || head.seq === 0) return null;
+    const at = clock.now();
+    const c = { tenantId, seq: head.seq, hash: head.hash, at: at.toISOString() };
+    const signature = signer.sign(checkpointMessage(c));
+    await repo.insertCheckpoint(q, { ...c, at, keyId: signer.keyId, signature });
+    return { ...c, keyId: signer.keyId, signature };
+  };
+
+  const list = async (
+    q: Queryable,
+    tenantId: string,
+    f: { action?: string; subjectId?: string; beforeSeq?: number; limit: number },
+  ): Promise<AuditEntry[]> =>
+    (await repo.list(q, tenantId, f)).map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      at: r.at.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      subjectId: r.subjectId,
+      requestId: r.requestId,
+      details: r.details,
+      hash: r.hash,
+    }));
+
+  return { append, verify, checkpoint, list, publicKey: () => ({ keyId: signer.keyId, pem: signer.publicKeyPem }) };
+};
+export type AuditLog = ReturnType<typeof createAuditLog>;

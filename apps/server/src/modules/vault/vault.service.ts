@@ -1,0 +1,101 @@
+import type { Db, Queryable } from '../../db/client.ts';
+import {
+  blindIndex,
+  type MasterKeyring,
+  newDataKey,
+  open,
+  seal,
+  unwrapWithMaster,
+  wrapWithMaster,
+} from '../../lib/crypto.ts';
+import type { VaultRepo } from './vault.repo.ts';
+
+type TenantKeys = { key: Buffer; indexKey: Buffer };
+
+/**
+ * The key hierarchy: master key → tenant key (+ tenant blind-index key) → one data key per subject.
+ * Personal data Lawful stores is sealed under the subject's data key; erasing a subject destroys that key.
+ */
+export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; clock: { now(): Date } }) => {
+  const { master, repo } = deps;
+  const cache = new Map<string, TenantKeys>();
+
+  const tenantKeys = async (q: Queryable, tenantId: string): Promise<TenantKeys> => {
+    const hit = cache.get(tenantId);
+    if (hit) return hit;
+    const row = await repo.tenantKeys(q, tenantId);
+    if (!row) throw new Error(`tenant ${tenantId} has no keys`);
+    const keys = {
+      key: unwrapWithMaster(master, { wrapped: row.keyWrapped, masterKeyId: row.masterKeyId }, `tenant:${tenantId}`),
+      indexKey: unwrapWithMaster(
+        master,
+        { wrapped: row.indexKeyWrapped, masterKeyId: row.masterKeyId },
+        `tenant-index:${tenantId}`,
+      ),
+    };
+    cache.set(tenantId, keys);
+    return keys;
+  };
+
+  /** Returns the subject's data key, creating it on first use; null once the subject has been crypto-shredded. */
+  const subjectKey = async (q: Queryable, tenantId: string, subjectId: string): Promise<Buffer | null> => {
+    const { key } = await tenantKeys(q, tenantId);
+    const aad = `subject:${tenantId}:${subjectId}`;
+    const row = await repo.subjectKey(q, tenantId, subjectId);
+    if (row) return row.wrapped ? open(key, row.wrapped, aad) : null;
+    const dek = newDataKey();
+    await repo.insertSubjectKey(q, tenantId, subjectId, seal(key, dek, aad), deps.clock.now());
+    // Another transaction may have won the race; read back whichever key was kept.
+    const kept = await repo.subjectKey(q, tenantId, subjectId);
+    return kept?.wrapped ? open(key, kept.wrapped, aad) : null;
+  };
+
+  const fieldAad = (tenantId: string, subjectId: string, field: string) => `${tenantId}:${subjectId}:${field}`;
+
+  return {
+    /** Fresh keys for a new tenant, wrapped for storage. */
+    newTenantKeys(tenantId: string) {
+      const k = wrapWithMaster(master, newDataKey(), `tenant:${tenantId}`);
+      const i = wrapWithMaster(master, newDataKey(), `tenant-index:${tenantId}`);
+      return { keyWrapped: k.wrapped, indexKeyWrapped: i.wrapped, masterKeyId: k.masterKeyId };
+    },
+    async blindIndex(q: Queryable, tenantId: string, kind: string, value: string) {
+      return blindIndex((await tenantKeys(q, tenantId)).indexKey, kind, value);
+    },
+    async encrypt(q: Queryable, tenantId: string, subjectId: string, field: string, plaintext: string) {
+      const dek = await subjectKey(q, tenantId, subjectId);
+      if (!dek) throw new Error(`subject ${subjectId} is erased; nothing may be stored for it`);
+      return seal(dek, plaintext, fieldAad(tenantId, subjectId, field));
+    },
+    /** null when the subject has been crypto-shredded: the value is gone for good. */
+    async decrypt(q: Queryable, tenantId: string, subjectId: string, field: string, sealed: Buffer) {
+      const dek = await subjectKey(q, tenantId, subjectId);
+      return dek ? open(dek, sealed, fieldAad(tenantId, subjectId, field)).toString('utf8') : null;
+    },
+    /** Destroys the subject's data key: every ciphertext under it, in every copy, becomes unreadable. */
+    shred: (q: Queryable, tenantId: string, subjectId: string) =>
+      repo.destroySubjectKey(q, tenantId, subjectId, deps.clock.now()),
+    /** Re-wraps every tenant key under the current master key; old master keys can then be retired. */
+    async rotateMaster(db: Db) {
+      let rewrapped = 0;
+      for (const t of await repo.allTenantKeys(db)) {
+        if (t.masterKeyId === master.currentId) continue;
+        const key = unwrapWithMaster(master, { wrapped: t.keyWrapped, masterKeyId: t.masterKeyId }, `tenant:${t.id}`);
+        const idx = unwrapWithMaster(
+          master,
+          { wrapped: t.indexKeyWrapped, masterKeyId: t.masterKeyId },
+          `tenant-index:${t.id}`,
+        );
+        const k = wrapWithMaster(master, key, `tenant:${t.id}`);
+        const i = wrapWithMaster(master, idx, `tenant-index:${t.id}`);
+        await repo.rewrapTenant(db, t.id, k.wrapped, i.wrapped, k.masterKeyId);
+        rewrapped++;
+      }
+      return { rewrapped, current: master.currentId };
+    },
+    forgetTenant(tenantId: string) {
+      cache.delete(tenantId);
+    },
+  };
+};
+export type Vault = ReturnType<typeof createVault>;
