@@ -16,7 +16,11 @@ const Env = z.object({
   REDIS_URL: z.string().optional(),
   SMTP_URL: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LAWFUL_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  LAWFUL_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   LAWFUL_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   LAWFUL_WORKER: z.enum(['on', 'off']).default('on'),
 });

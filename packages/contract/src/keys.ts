@@ -21,7 +21,9 @@ export const ApiKey = z
     id: ApiKeyId,
     name: z.string(),
     role: Role,
-    prefix: z.string().openapi({ description: 'The visible start of the key, to recognise it', example: 'lf_admin_3kq9' }),
+    prefix: z
+      .string()
+      .openapi({ description: 'The visible start of the key, to recognise it', example: 'lf_admin_3kq9' }),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
     revokedAt: Timestamp.nullable(),

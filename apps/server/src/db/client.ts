@@ -17,7 +17,9 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 export type Queryable = Db | Tx;
 
 /** Plain SQL with $n parameters on the same connection: for pg-boss and hand-tuned queries. */
-export type RawExecutor = { query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }> };
+export type RawExecutor = {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+};
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -58,7 +60,8 @@ export const openPostgres = async (url: string, opts: { max?: number } = {}): Pr
       }),
     rawOf: clientOf,
     raw: {
-      query: async (text, params) => pool.query(text, params as unknown[]),
+      query: async <R>(text: string, params?: unknown[]) =>
+        (await pool.query(text, params)) as unknown as { rows: R[] },
       exec: async (text) => {
         await pool.query(text);
       },

@@ -93,7 +93,9 @@ export const normaliseIdentifier = (kind: string, value: string): string => {
 
 /** Keyed HMAC blind index: lookups by identifier without storing it in clear. */
 export const blindIndex = (indexKey: Buffer, kind: string, value: string): string =>
-  createHmac('sha256', indexKey).update(`${kind}\0${normaliseIdentifier(kind, value)}`).digest('base64url');
+  createHmac('sha256', indexKey)
+    .update(`${kind}\0${normaliseIdentifier(kind, value)}`)
+    .digest('base64url');
 
 export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -32,8 +32,22 @@ export type ChainedContent = {
   details: Record<string, unknown>;
 };
 
-export const entryHash = (prevHash: string, content: ChainedContent): string =>
-  createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+/** Hashes exactly the chained fields, whatever else the object carries. */
+export const entryHash = (prevHash: string, c: ChainedContent): string => {
+  const content: ChainedContent = {
+    tenantId: c.tenantId,
+    seq: c.seq,
+    id: c.id,
+    at: c.at,
+    actor: c.actor,
+    action: c.action,
+    target: c.target,
+    subjectId: c.subjectId,
+    requestId: c.requestId,
+    details: c.details,
+  };
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+};
 
 export type ChainEntry = ChainedContent & { prevHash: string; hash: string };
 export type ChainFault = { seq: number; reason: 'edited' | 'missing' | 'reordered' };

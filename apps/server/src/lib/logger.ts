@@ -47,7 +47,8 @@ export const scrub = (s: string): string => {
 const scrubDeep = (v: unknown, depth = 0): unknown => {
   if (typeof v === 'string') return scrub(v);
   if (depth > 6 || v === null || typeof v !== 'object') return v;
-  if (v instanceof Error) return { type: v.name, message: scrub(v.message), stack: v.stack ? scrub(v.stack) : undefined };
+  if (v instanceof Error)
+    return { type: v.name, message: scrub(v.message), stack: v.stack ? scrub(v.stack) : undefined };
   if (Array.isArray(v)) return v.map((x) => scrubDeep(x, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = scrubDeep(x, depth + 1);

@@ -1,6 +1,6 @@
+import type { Role, TenantSettings } from '@lawful/contract';
 import { sql } from 'drizzle-orm';
 import { customType, jsonb, pgPolicy, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import type { Role, TenantSettings } from '@lawful/contract';
 import { appRole, tenantIsolation } from './_rls.ts';
 
 export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -17,7 +17,9 @@ export const tenants = pgTable(
     name: text('name').notNull(),
     slug: text('slug').notNull(),
     settings: jsonb('settings').$type<TenantSettings>().notNull(),
-    status: text('status', { enum: ['active', 'deleted'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'deleted'] })
+      .notNull()
+      .default('active'),
     /** The tenant key (wraps subject data keys) and the blind-index key, both wrapped by the master key. */
     keyWrapped: bytea('key_wrapped').notNull(),
     indexKeyWrapped: bytea('index_key_wrapped').notNull(),

@@ -14,10 +14,7 @@ export const createAuditRepo = () => ({
   },
   async insert(q: Queryable, row: AuditRow) {
     await q.insert(auditEntries).values(row);
-    await q
-      .update(auditHeads)
-      .set({ seq: row.seq, hash: row.hash })
-      .where(eq(auditHeads.tenantId, row.tenantId));
+    await q.update(auditHeads).set({ seq: row.seq, hash: row.hash }).where(eq(auditHeads.tenantId, row.tenantId));
   },
   batchAfter(q: Queryable, tenantId: string, afterSeq: number, limit: number) {
     return q

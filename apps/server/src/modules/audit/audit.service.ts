@@ -55,9 +55,13 @@ export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Si
       if (batch.length === 0) break;
       for (const row of batch) {
         const fault = verifier.push([toChain(row)]);
-        if (fault) return { ok: false, entries: verifier.count, checkpoints: checkpoints.length, firstBad: fault, head: null };
+        if (fault)
+          return { ok: false, entries: verifier.count, checkpoints: checkpoints.length, firstBad: fault, head: null };
         const cp = bySeq.get(row.seq);
-        if (cp && (cp.hash !== row.hash || !verifyCheckpoint(signer.publicKeyPem, { ...cp, at: cp.at.toISOString() }))) {
+        if (
+          cp &&
+          (cp.hash !== row.hash || !verifyCheckpoint(signer.publicKeyPem, { ...cp, at: cp.at.toISOString() }))
+        ) {
           return {
             ok: false,
             entries: verifier.count,
@@ -91,7 +95,13 @@ export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Si
         head: null,
       };
     }
-    return { ok: true, entries: verifier.count, checkpoints: checkpoints.length, firstBad: null, head: verifier.head.hash };
+    return {
+      ok: true,
+      entries: verifier.count,
+      checkpoints: checkpoints.length,
+      firstBad: null,
+      head: verifier.head.hash,
+    };
   };
 
   /** Signs the current head. Run periodically by a job, and on demand. */

@@ -1,0 +1,121 @@
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Database } from './db/client.ts';
+import type { AppEnv } from './http/context.ts';
+import { errorResponse, onError, validationError } from './http/errors.ts';
+import { authenticate, type RateLimits, rateLimit, requestId, requestLog } from './http/middleware.ts';
+import { AppError } from './lib/errors.ts';
+import type { Logger } from './lib/logger.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import type { AuditLog } from './modules/audit/audit.service.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { keysRoutes } from './modules/keys/keys.routes.ts';
+import type { KeysService } from './modules/keys/keys.service.ts';
+import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
+import { tenantsRoutes } from './modules/tenants/tenants.routes.ts';
+import type { TenantsService } from './modules/tenants/tenants.service.ts';
+
+export type AppDeps = {
+  logger: Logger;
+  db: Database;
+  bodyLimit: number;
+  rateLimits: RateLimits;
+  audit: AuditLog;
+  keys: KeysService;
+  tenants: TenantsService;
+  ready: () => Promise<Record<string, string>>;
+  operator?: { token: string; run: CommandRunner };
+};
+
+export const VERSION = '0.1.0';
+
+const scalarBundle = createRequire(import.meta.url).resolve('@scalar/api-reference/browser/standalone.js');
+
+export const createApp = (deps: AppDeps) => {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  });
+
+  app.use('*', requestId(), requestLog(deps.logger));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+      crossOriginResourcePolicy: 'same-origin',
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimit,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `the request body is larger than ${deps.bodyLimit} bytes`);
+      },
+    }),
+  );
+  app.onError(onError(deps.logger));
+  app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+
+  app.route('/', healthRoutes({ ready: deps.ready }));
+  if (deps.operator) app.route('/', operatorRoutes(deps.operator));
+
+  // Everything else under /v1 needs an API key; limits apply per address before and per key after authentication.
+  const auth = authenticate(deps.keys);
+  const perIp = rateLimit(deps.rateLimits, 'ip');
+  const perKey = rateLimit(deps.rateLimits, 'key');
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.path.startsWith('/v1/operator/')) {
+      await next();
+      return;
+    }
+    await perIp(c, async () => {
+      await auth(c, async () => {
+        await perKey(c, next);
+      });
+    });
+  });
+
+  app.route('/', tenantsRoutes(deps.tenants));
+  app.route('/', keysRoutes(deps.keys));
+  app.route('/', auditRoutes({ db: deps.db, audit: deps.audit }));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A Lawful API key: `Authorization: Bearer lf_sk_…`',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Lawful API',
+      version: VERSION,
+      description:
+        'Lawful basis, consent with proof, cookie banner, data-subject requests. Errors: `{ error: { code, message, field? } }`.',
+    },
+  });
+  // The reference page loads its script from us, not from a CDN: a privacy tool should not leak visits to third parties.
+  app.get('/docs/scalar.js', (c) => {
+    c.header('Content-Type', 'application/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(Readable.toWeb(createReadStream(scalarBundle)) as ReadableStream);
+  });
+  app.use('/docs', async (c, next) => {
+    await next();
+    // Scalar's page runs inline scripts; relax the CSP on this page only.
+    c.res.headers.set(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'",
+    );
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', cdn: '/docs/scalar.js', pageTitle: 'Lawful API' }));
+  return app;
+};
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,152 @@
+import { serve } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { type Database, openPglite, openPostgres } from './db/client.ts';
+import { createRateLimits } from './http/middleware.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
+import { newMasterKey, parseMasterKeys, randomToken } from './lib/crypto.ts';
+import {
+  clearServerInfo,
+  folderSecrets,
+  lockDataDir,
+  pgliteDir,
+  type Secrets,
+  writeServerInfo,
+} from './lib/data-dir.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { createAuditRepo } from './modules/audit/audit.repo.ts';
+import { createAuditLog } from './modules/audit/audit.service.ts';
+import { createSigner, newSigningKeyPem } from './modules/audit/audit.signer.ts';
+import { createKeysRepo } from './modules/keys/keys.repo.ts';
+import { createKeysService } from './modules/keys/keys.service.ts';
+import type { CommandRunner } from './modules/operator/operator.routes.ts';
+import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
+import { createTenantsService } from './modules/tenants/tenants.service.ts';
+import { createVaultRepo } from './modules/vault/vault.repo.ts';
+import { createVault } from './modules/vault/vault.service.ts';
+
+/** The only place that wires things: config → database → services → HTTP. */
+
+export const resolveSecrets = (config: Config): Secrets => {
+  const folder = folderSecrets(config.dataDir, {
+    masterKey: newMasterKey,
+    signingKeyPem: newSigningKeyPem,
+    operatorToken: () => randomToken(32),
+  });
+  return {
+    masterKey: config.masterKey ?? folder.masterKey,
+    signingKeyPem: config.signingKey ?? folder.signingKeyPem,
+    operatorToken: folder.operatorToken,
+    generated: folder.generated.filter(
+      (g) => !(g === 'master key' && config.masterKey) && !(g === 'signing key' && config.signingKey),
+    ),
+  };
+};
+
+export const openDatabase = async (config: Config): Promise<Database> =>
+  config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(pgliteDir(config.dataDir));
+
+export const buildServices = (deps: { db: Database; secrets: Secrets; clock: Clock }) => {
+  const { db, secrets, clock } = deps;
+  const vault = createVault({ master: parseMasterKeys(secrets.masterKey), repo: createVaultRepo(), clock });
+  const audit = createAuditLog({ repo: createAuditRepo(), clock, signer: createSigner(secrets.signingKeyPem) });
+  const keys = createKeysService({ db, repo: createKeysRepo(), audit, clock });
+  const tenants = createTenantsService({ db, repo: createTenantsRepo(), vault, keys, audit, clock });
+  return { vault, audit, keys, tenants };
+};
+export type Services = ReturnType<typeof buildServices>;
+
+export type Runtime = {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: Database;
+  secrets: Secrets;
+  services: Services;
+  close(): Promise<void>;
+};
+
+/**
+ * Opens the database (taking the data folder's lock in embedded mode), applies migrations and builds services.
+ * Throws DataDirLocked when another process holds the embedded database.
+ */
+export const openRuntime = async (
+  config: Config,
+  opts: { logger?: Logger; clock?: Clock; db?: Database } = {},
+): Promise<Runtime> => {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  const clock = opts.clock ?? systemClock;
+  const release = !opts.db && !config.databaseUrl ? await lockDataDir(config.dataDir) : null;
+  try {
+    const secrets = resolveSecrets(config);
+    for (const g of secrets.generated.filter((x) => x !== 'operator token')) {
+      logger.warn(
+        `generated a new ${g} in the data folder ${config.dataDir}; in production set it from a secret store`,
+      );
+    }
+    const db = opts.db ?? (await openDatabase(config));
+    await db.migrate();
+    const services = buildServices({ db, secrets, clock });
+    return {
+      config,
+      logger,
+      clock,
+      db,
+      secrets,
+      services,
+      async close() {
+        await db.close();
+        await release?.();
+      },
+    };
+  } catch (e) {
+    await release?.();
+    throw e;
+  }
+};
+
+export const readiness = (db: Database) => async () => {
+  try {
+    await db.ping();
+    return { database: 'ok' };
+  } catch {
+    return { database: 'unreachable' };
+  }
+};
+
+export const buildApp = (rt: Runtime, run?: CommandRunner) => {
+  const redis = rt.config.redisUrl
+    ? new Redis(rt.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 })
+    : undefined;
+  return createApp({
+    logger: rt.logger,
+    db: rt.db,
+    bodyLimit: rt.config.bodyLimit,
+    rateLimits: createRateLimits({ perMinute: rt.config.rateLimitPerMinute, redis }),
+    ready: readiness(rt.db),
+    operator: run ? { token: rt.secrets.operatorToken, run } : undefined,
+    ...rt.services,
+  });
+};
+
+/** Serves HTTP until closed. Writes the server's address into the data folder for the CLI. */
+export const startServer = async (rt: Runtime, run?: CommandRunner) => {
+  const app = buildApp(rt, run);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: rt.config.port, hostname: rt.config.host }, () => resolve(s));
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : rt.config.port;
+  const host = rt.config.host.includes(':') ? `[${rt.config.host}]` : rt.config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  if (!rt.config.databaseUrl) writeServerInfo(rt.config.dataDir, { url, pid: process.pid });
+  return {
+    url,
+    app,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!rt.config.databaseUrl) clearServerInfo(rt.config.dataDir);
+    },
+  };
+};
