@@ -14,6 +14,7 @@ import {
   type Secrets,
   writeServerInfo,
 } from './lib/data-dir.ts';
+import { createJobs, type Jobs } from './lib/jobs.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createAuditRepo } from './modules/audit/audit.repo.ts';
 import { createAuditLog } from './modules/audit/audit.service.ts';
@@ -64,6 +65,7 @@ export type Runtime = {
   db: Database;
   secrets: Secrets;
   services: Services;
+  jobs: Jobs;
   close(): Promise<void>;
 };
 
@@ -73,7 +75,7 @@ export type Runtime = {
  */
 export const openRuntime = async (
   config: Config,
-  opts: { logger?: Logger; clock?: Clock; db?: Database } = {},
+  opts: { logger?: Logger; clock?: Clock; db?: Database; worker?: boolean } = {},
 ): Promise<Runtime> => {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
@@ -88,6 +90,8 @@ export const openRuntime = async (
     const db = opts.db ?? (await openDatabase(config));
     await db.migrate();
     const services = buildServices({ db, secrets, clock });
+    const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
+    await jobs.start();
     return {
       config,
       logger,
@@ -95,7 +99,9 @@ export const openRuntime = async (
       db,
       secrets,
       services,
+      jobs,
       async close() {
+        await jobs.stop();
         await db.close();
         await release?.();
       },
@@ -130,8 +136,19 @@ export const buildApp = (rt: Runtime, run?: CommandRunner) => {
   });
 };
 
+/** The background work every server process takes part in (pg-boss hands each job to one of them). */
+export const registerWorkers = async (rt: Runtime) => {
+  await rt.jobs.work('audit.checkpoint', async () => {
+    for (const t of await rt.services.tenants.list()) {
+      await rt.db.tenant(t.id, (tx) => rt.services.audit.checkpoint(tx, t.id));
+    }
+  });
+  await rt.jobs.schedule('audit.checkpoint', '0 * * * *');
+};
+
 /** Serves HTTP until closed. Writes the server's address into the data folder for the CLI. */
 export const startServer = async (rt: Runtime, run?: CommandRunner) => {
+  if (rt.config.worker) await registerWorkers(rt);
   const app = buildApp(rt, run);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: rt.config.port, hostname: rt.config.host }, () => resolve(s));

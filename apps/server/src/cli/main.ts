@@ -108,7 +108,7 @@ export const cli = async (argv: string[], io: Io = consoleIo): Promise<number> =
     if (rt) return rt;
     const config = loadConfig(process.env, { data: g.data, databaseUrl: g.databaseUrl, port: g.port });
     try {
-      rt = await openRuntime(config, { logger: g.serve ? undefined : cliLogger(config.logLevel) });
+      rt = await openRuntime(config, { logger: g.serve ? undefined : cliLogger(config.logLevel), worker: Boolean(g.serve) });
     } catch (e) {
       if (e instanceof DataDirLocked) locked = e;
       throw e;

@@ -61,17 +61,20 @@ export const createChainVerifier = (start: { seq: number; hash: string } = { seq
   let prev = start.hash;
   let count = 0;
   let fault: ChainFault | null = null;
+  const check = (e: ChainEntry): ChainFault | null => {
+    if (e.seq < expectedSeq) return { seq: e.seq, reason: 'reordered' };
+    if (e.seq > expectedSeq) return { seq: expectedSeq, reason: 'missing' };
+    // Linked to something else: an earlier entry vanished or moved.
+    if (e.prevHash !== prev) return { seq: e.seq, reason: 'reordered' };
+    if (entryHash(prev, e) !== e.hash) return { seq: e.seq, reason: 'edited' };
+    return null;
+  };
   return {
     push(entries: Iterable<ChainEntry>): ChainFault | null {
       if (fault) return fault;
       for (const e of entries) {
-        if (e.seq < expectedSeq) return (fault = { seq: e.seq, reason: 'reordered' });
-        if (e.seq > expectedSeq) return (fault = { seq: expectedSeq, reason: 'missing' });
-        if (e.prevHash !== prev) {
-          // The entry was linked to something else: an earlier entry vanished or moved.
-          return (fault = { seq: e.seq, reason: 'reordered' });
-        }
-        if (entryHash(prev, e) !== e.hash) return (fault = { seq: e.seq, reason: 'edited' });
+        fault = check(e);
+        if (fault) return fault;
         prev = e.hash;
         expectedSeq++;
         count++;
