@@ -1,0 +1,113 @@
+/**
+ * What Lawful needs from a platform's database, whatever the engine. Everything the data map drives goes through
+ * these few operations, so every statement is built in one place (sql.builder.ts) with quoted identifiers and
+ * bound values, and no caller ever writes SQL.
+ */
+
+export type Engine = 'postgres' | 'mysql';
+
+/** Coarse column kind, enough to tell whether a category fits a column and whether a value can be compared. */
+export type ColumnKind = 'text' | 'integer' | 'numeric' | 'temporal' | 'boolean' | 'binary' | 'json' | 'other';
+
+export type ColumnInfo = {
+  name: string;
+  dataType: string;
+  kind: ColumnKind;
+  nullable: boolean;
+  maxLength: number | null;
+};
+
+export type TableInfo = { name: string; columns: ColumnInfo[]; primaryKey: string[] };
+
+export type ForeignKeyInfo = {
+  name: string;
+  table: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+};
+
+export type SchemaSnapshot = { tables: Map<string, TableInfo>; foreignKeys: ForeignKeyInfo[] };
+
+export type Row = Record<string, unknown>;
+
+/**
+ * One way a row can match. Selects combine their conditions with OR, so one query finds a subject by any of
+ * their identifiers. Values are always bound, never spliced into SQL.
+ */
+export type Condition =
+  | { op: 'in'; column: string; values: readonly unknown[] }
+  /** lower(column) = value; the caller passes the value already lowercased. */
+  | { op: 'eq_ci'; column: string; value: string }
+  /** the column with everything but digits removed = value (phone numbers in any format). */
+  | { op: 'digits_eq'; column: string; value: string }
+  /** lower(column) contains value, with LIKE wildcards in value escaped (free-text residue). */
+  | { op: 'contains_ci'; column: string; value: string };
+
+export type SelectSpec = {
+  table: string;
+  columns: readonly string[];
+  /** Keyset pagination walks this key (the primary key), so no batch ever holds more than batchSize rows. */
+  key: readonly string[];
+  anyOf: readonly Condition[];
+  batchSize?: number;
+};
+
+export type Transaction = {
+  readonly mode: 'read' | 'write';
+  /** Streams matching rows in key order, batch by batch. */
+  select(spec: SelectSpec): AsyncIterable<Row[]>;
+  /** Updates the rows whose key equals one of `keys`; returns the number of rows changed. */
+  update(table: string, key: readonly string[], keys: readonly Row[], set: Row): Promise<number>;
+  /** Updates one row, with values that may differ from row to row (masks with {pk}, pseudonyms). */
+  updateRow(table: string, key: readonly string[], keyValues: Row, set: Row): Promise<number>;
+  delete(table: string, key: readonly string[], keys: readonly Row[]): Promise<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+};
+
+export type Connector = {
+  readonly engine: Engine;
+  introspect(): Promise<SchemaSnapshot>;
+  /** A few rows of a table, for discovery; read-only. */
+  sample(table: string, columns: readonly string[], limit: number): Promise<Row[]>;
+  /** `read` opens a read-only snapshot; `write` an ordinary transaction. Always end it with commit or rollback. */
+  begin(mode: 'read' | 'write'): Promise<Transaction>;
+  close(): Promise<void>;
+};
+
+export const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * Runs `fn` in a transaction and commits, or rolls back and rethrows.
+ * @example await withTransaction(conn, 'write', (tx) => tx.delete('orders', ['id'], [{ id: 1 }]));
+ */
+export const withTransaction = async <T>(
+  connector: Connector,
+  mode: 'read' | 'write',
+  fn: (tx: Transaction) => Promise<T>,
+): Promise<T> => {
+  const tx = await connector.begin(mode);
+  let result: T;
+  try {
+    result = await fn(tx);
+  } catch (err) {
+    await tx.rollback().catch(() => undefined);
+    throw err;
+  }
+  await tx.commit();
+  return result;
+};
+
+/** Maps an engine's type name to a ColumnKind; shared because both engines use mostly the same SQL type names. */
+export const columnKind = (dataType: string): ColumnKind => {
+  const t = dataType.toLowerCase();
+  if (/^(tiny|small|medium|big)?int(eger)?\b|^int[248]\b|^serial|^bigserial|^smallserial/.test(t)) return 'integer';
+  if (/^(numeric|decimal|real|double|float|money)/.test(t)) return 'numeric';
+  if (/^(date|time|timestamp|datetime|year|interval)/.test(t)) return 'temporal';
+  if (/^(bool|boolean|bit\b|bit\()/.test(t)) return 'boolean';
+  if (/^(bytea|blob|tinyblob|mediumblob|longblob|binary|varbinary)/.test(t)) return 'binary';
+  if (/^json/.test(t)) return 'json';
+  if (/char|text|citext|uuid|enum|set\(|inet|cidr/.test(t)) return 'text';
+  return 'other';
+};

@@ -1,0 +1,239 @@
+import { AppError } from '../../lib/errors.ts';
+import type { Row, SchemaSnapshot, Transaction } from '../connectors/connector.ts';
+import type { DataCollection, DataMap, DataSystem, LegalGround, SubjectIdentity } from './datamap.contract.ts';
+import { locate } from './datamap.locate.ts';
+import {
+  type ConnectorLookup,
+  fieldStrategy,
+  missingInLive,
+  neededColumns,
+  normaliseScalar,
+  PSEUDONYM_PREFIX,
+  pseudonymFor,
+  scrubError,
+} from './datamap.model.ts';
+
+export type FieldOutcome = {
+  column: string;
+  strategy: 'set_null' | 'mask' | 'pseudonymise' | 'retain';
+  ground?: LegalGround;
+  period?: string;
+};
+
+export type CollectionErasure = {
+  collection: string;
+  table: string;
+  /** Rows of the subject found in this collection. */
+  matched: number;
+  deleted: number;
+  /** Rows actually changed; 0 on a re-run, which is how idempotence shows. */
+  updated: number;
+  fields: FieldOutcome[];
+  /** Set when the rows themselves are kept under an Art. 17(3) exception. */
+  retained?: { ground: LegalGround; period: string };
+};
+
+export type SystemErasure = {
+  system: string;
+  status: 'done' | 'failed' | 'skipped';
+  collections: CollectionErasure[];
+  error?: string;
+};
+
+export type ErasureReport = { systems: SystemErasure[]; complete: boolean };
+
+export type EraseOptions = {
+  connectorFor: ConnectorLookup;
+  /** HMAC key for `pseudonymise`; required when the map uses it. */
+  pseudonymKey?: Buffer;
+  /** Plan only: everything runs inside the transaction, which is then rolled back. */
+  dryRun?: boolean;
+  batchSize?: number;
+};
+
+/**
+ * Collections in the order their rows can be deleted: a collection comes before every collection it points to,
+ * following both the map's references and the live foreign keys, so no delete trips a constraint.
+ */
+export const deletionOrder = (s: DataSystem, live: SchemaSnapshot | null): DataCollection[] => {
+  const byTable = new Map(s.collections.map((c) => [c.table, c.name]));
+  const parents = new Map(s.collections.map((c) => [c.name, new Set<string>()]));
+  for (const r of s.references)
+    if (r.from.collection !== r.to.collection) parents.get(r.from.collection)?.add(r.to.collection);
+  for (const fk of live?.foreignKeys ?? []) {
+    const child = byTable.get(fk.table);
+    const parent = byTable.get(fk.refTable);
+    if (child && parent && child !== parent) parents.get(child)?.add(parent);
+  }
+  // Kahn's algorithm on "is pointed to by": emit a collection once nothing still pointing to it is left.
+  const pointedBy = new Map(s.collections.map((c) => [c.name, 0]));
+  for (const ps of parents.values()) for (const p of ps) pointedBy.set(p, (pointedBy.get(p) ?? 0) + 1);
+  const ready = s.collections.filter((c) => pointedBy.get(c.name) === 0).map((c) => c.name);
+  const order: string[] = [];
+  while (ready.length > 0) {
+    const name = ready.shift()!;
+    order.push(name);
+    for (const p of parents.get(name) ?? []) {
+      const left = pointedBy.get(p)! - 1;
+      pointedBy.set(p, left);
+      if (left === 0) ready.push(p);
+    }
+  }
+  // A cycle of references: what is left goes last, in map order; one statement per table still lets PostgreSQL
+  // check the constraint at the end of the statement.
+  for (const c of s.collections) if (!order.includes(c.name)) order.push(c.name);
+  const byName = new Map(s.collections.map((c) => [c.name, c]));
+  return order.map((n) => byName.get(n)!);
+};
+
+const pkText = (c: DataCollection, row: Row) => c.primaryKey.map((k) => String(normaliseScalar(row[k]))).join('-');
+
+/** The value a field must end up with; `undefined` means "leave it". Deterministic, so re-runs change nothing. */
+const targetValue = (
+  c: DataCollection,
+  column: string,
+  row: Row,
+  live: SchemaSnapshot,
+  key: Buffer | undefined,
+): unknown => {
+  const f = c.fields.find((x) => x.column === column)!;
+  const s = fieldStrategy(c, f);
+  const current = row[column];
+  if (!s || s.kind === 'retain' || s.kind === 'delete_row' || current === null || current === undefined)
+    return undefined;
+  if (s.kind === 'set_null') return null;
+  if (s.kind === 'mask') return s.pattern.split('{pk}').join(pkText(c, row));
+  const text = String(normaliseScalar(current));
+  if (text.startsWith(PSEUDONYM_PREFIX)) return undefined;
+  const maxLength = live.tables.get(c.table)?.columns.find((x) => x.name === column)?.maxLength;
+  return pseudonymFor(key!, f, text, s.length, maxLength);
+};
+
+const outcomes = (c: DataCollection): FieldOutcome[] =>
+  c.fields.flatMap((f): FieldOutcome[] => {
+    if (f.otherPeople) return [];
+    const s = fieldStrategy(c, f);
+    if (!s || s.kind === 'delete_row') return [];
+    return [
+      s.kind === 'retain'
+        ? { column: f.column, strategy: 'retain', ground: s.ground, period: s.period }
+        : { column: f.column, strategy: s.kind },
+    ];
+  });
+
+const eraseInTransaction = async (
+  s: DataSystem,
+  tx: Transaction,
+  live: SchemaSnapshot,
+  identities: readonly SubjectIdentity[],
+  opts: EraseOptions,
+): Promise<CollectionErasure[]> => {
+  const found = new Map<string, Row[]>(s.collections.map((c) => [c.name, []]));
+  const pages = locate(s, tx, {
+    identities,
+    live,
+    columns: (c) => neededColumns(s, c),
+    pseudonymKey: opts.pseudonymKey,
+    batchSize: opts.batchSize,
+  });
+  for await (const { collection, rows } of pages) found.get(collection.name)!.push(...rows);
+
+  const results = new Map<string, CollectionErasure>();
+  for (const c of s.collections) {
+    const rowStrategy = c.erasure;
+    results.set(c.name, {
+      collection: c.name,
+      table: c.table,
+      matched: found.get(c.name)!.length,
+      deleted: 0,
+      updated: 0,
+      fields: rowStrategy?.kind === 'delete_row' ? [] : outcomes(c),
+      ...(rowStrategy?.kind === 'retain'
+        ? { retained: { ground: rowStrategy.ground, period: rowStrategy.period } }
+        : {}),
+    });
+  }
+  // Updates first (they never break a constraint that deleting would need), then deletes children-first.
+  for (const c of s.collections) {
+    if (c.erasure?.kind === 'delete_row') continue;
+    const erasable = c.fields.filter((f) => !f.otherPeople).map((f) => f.column);
+    for (const row of found.get(c.name)!) {
+      const set: Row = {};
+      for (const col of erasable) {
+        const v = targetValue(c, col, row, live, opts.pseudonymKey);
+        if (v !== undefined && normaliseScalar(row[col]) !== v) set[col] = v;
+      }
+      if (Object.keys(set).length === 0) continue;
+      const keyValues = Object.fromEntries(c.primaryKey.map((k) => [k, row[k]]));
+      results.get(c.name)!.updated += await tx.updateRow(c.table, c.primaryKey, keyValues, set);
+    }
+  }
+  for (const c of deletionOrder(s, live)) {
+    if (c.erasure?.kind !== 'delete_row') continue;
+    const rows = found.get(c.name)!;
+    for (let i = 0; i < rows.length; i += 500) {
+      const keys = rows.slice(i, i + 500).map((r) => Object.fromEntries(c.primaryKey.map((k) => [k, r[k]])));
+      results.get(c.name)!.deleted += await tx.delete(c.table, c.primaryKey, keys);
+    }
+  }
+  return s.collections.map((c) => results.get(c.name)!);
+};
+
+const eraseSystem = async (
+  s: DataSystem,
+  identities: readonly SubjectIdentity[],
+  opts: EraseOptions,
+): Promise<SystemErasure> => {
+  let tx: Transaction | undefined;
+  try {
+    const connector = await opts.connectorFor(s);
+    const live = await connector.introspect();
+    const problems = s.collections.map((c) => missingInLive(s, c, live)).filter((p): p is string => p !== null);
+    // Erasing part of a system would leave the subject half-erased with a "done" status: refuse instead.
+    if (problems.length > 0)
+      return {
+        system: s.id,
+        status: 'failed',
+        collections: [],
+        error: `map does not match the database: ${problems.join('; ')}`,
+      };
+    tx = await connector.begin('write');
+    const collections = await eraseInTransaction(s, tx, live, identities, opts);
+    if (opts.dryRun) await tx.rollback();
+    else await tx.commit();
+    return { system: s.id, status: 'done', collections };
+  } catch (err) {
+    await tx?.rollback().catch(() => undefined);
+    return { system: s.id, status: 'failed', collections: [], error: scrubError(err, identities) };
+  }
+};
+
+/**
+ * Erases one subject from every system in the map. Each system is one transaction: it happens completely or not at
+ * all, and every strategy is deterministic, so running again (after a crash, or twice) ends in the same state and
+ * reports `updated: 0, deleted: 0`. Rows kept under Art. 17(3) are reported with their ground.
+ * @example
+ * const report = await eraseSubject(map, [{ kind: 'email', value: 'ada@example.com' }], { connectorFor, pseudonymKey });
+ */
+export const eraseSubject = async (
+  map: DataMap,
+  identities: readonly SubjectIdentity[],
+  opts: EraseOptions,
+): Promise<ErasureReport> => {
+  const usesPseudonyms = map.systems.some((s) =>
+    s.collections.some(
+      (c) => c.erasure?.kind === 'pseudonymise' || c.fields.some((f) => f.erasure?.kind === 'pseudonymise'),
+    ),
+  );
+  if (usesPseudonyms && !opts.pseudonymKey) {
+    throw new AppError(
+      'RULE_VIOLATION',
+      'the data map pseudonymises fields, so erasure needs the pseudonymisation key',
+    );
+  }
+  if (identities.length === 0)
+    throw new AppError('VALIDATION_FAILED', 'erasure needs at least one identifier', { field: 'identities' });
+  const systems: SystemErasure[] = [];
+  for (const s of map.systems) systems.push(await eraseSystem(s, identities, opts));
+  return { systems, complete: systems.every((s) => s.status === 'done') };
+};
