@@ -19,6 +19,7 @@ import type { KeysService } from './modules/keys/keys.service.ts';
 import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { tenantsRoutes } from './modules/tenants/tenants.routes.ts';
 import type { TenantsService } from './modules/tenants/tenants.service.ts';
+import { VERSION } from './version.ts';
 
 export type AppDeps = {
   logger: Logger;
@@ -32,7 +33,7 @@ export type AppDeps = {
   operator?: { token: string; run: CommandRunner };
 };
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 const scalarBundle = createRequire(import.meta.url).resolve('@scalar/api-reference/browser/standalone.js');
 

@@ -91,7 +91,7 @@ export const openRuntime = async (
     await db.migrate();
     const services = buildServices({ db, secrets, clock });
     const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
-    await jobs.start();
+    if (opts.worker) await jobs.start();
     return {
       config,
       logger,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { DataDirLocked, readServerInfo } from '../lib/data-dir.ts';
 import { createLogger } from '../lib/logger.ts';
-import { openRuntime, type Runtime, startServer } from '../main.ts';
+import type { Runtime } from '../main.ts';
 import type { CommandContext } from './context.ts';
 import { bufferIo, CliError, consoleIo, EXIT, type Io } from './io.ts';
 import { buildProgram, type GlobalOptions, runProgram } from './program.ts';
@@ -81,6 +81,7 @@ const serveCommand = (
         throw new CliError('--port must be a whole number from 0 to 65535', EXIT.usage);
       }
       const rt = await getRt({ ...g, serve: true, ...(port !== undefined ? { port } : {}) } as GlobalOptions);
+      const { startServer } = await import('../main.ts');
       const server = await startServer(rt, serverCommandRunner(rt));
       io.out(`Lawful is running at ${server.url}`);
       io.out(`  API reference: ${server.url}/docs   OpenAPI: ${server.url}/openapi.json`);
@@ -108,7 +109,12 @@ export const cli = async (argv: string[], io: Io = consoleIo): Promise<number> =
     if (rt) return rt;
     const config = loadConfig(process.env, { data: g.data, databaseUrl: g.databaseUrl, port: g.port });
     try {
-      rt = await openRuntime(config, { logger: g.serve ? undefined : cliLogger(config.logLevel), worker: Boolean(g.serve) });
+      // Loaded on first use, so --help and usage errors answer at once.
+      const { openRuntime } = await import('../main.ts');
+      rt = await openRuntime(config, {
+        logger: g.serve ? undefined : cliLogger(config.logLevel),
+        worker: Boolean(g.serve),
+      });
     } catch (e) {
       if (e instanceof DataDirLocked) locked = e;
       throw e;

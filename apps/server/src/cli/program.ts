@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { VERSION } from '../app.ts';
 import { AppError } from '../lib/errors.ts';
+import { VERSION } from '../version.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerKeyCommands } from './commands/key.ts';

@@ -17,7 +17,11 @@ export type Jobs = {
     data: T,
     opts?: { tx?: Tx; singletonKey?: string; startAfter?: Date; retryLimit?: number },
   ): Promise<string | null>;
-  work<T extends object>(name: string, handler: JobHandler<T>, opts?: { batchSize?: number; pollingIntervalSeconds?: number }): Promise<void>;
+  work<T extends object>(
+    name: string,
+    handler: JobHandler<T>,
+    opts?: { batchSize?: number; pollingIntervalSeconds?: number },
+  ): Promise<void>;
   schedule(name: string, cron: string, data?: object): Promise<void>;
   boss: PgBoss;
 };
@@ -36,7 +40,14 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
   });
   boss.on('error', (err: Error) => logger.error({ err }, 'job queue error'));
   const queues = new Set<string>();
+  // A CLI command that never enqueues should not pay for starting the queue.
+  let started: Promise<unknown> | null = null;
+  const ensureStarted = () => {
+    started ??= boss.start();
+    return started;
+  };
   const ensureQueue = async (name: string) => {
+    await ensureStarted();
     if (queues.has(name)) return;
     await boss.createQueue(name, { name, retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 });
     queues.add(name);
@@ -44,9 +55,11 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
   return {
     boss,
     start: async () => {
-      await boss.start();
+      await ensureStarted();
     },
-    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+    stop: async () => {
+      if (started) await boss.stop({ graceful: true, timeout: 10_000 });
+    },
     async send(name, data, opts = {}) {
       await ensureQueue(name);
       const options: PgBoss.SendOptions = {
