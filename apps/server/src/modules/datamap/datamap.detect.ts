@@ -126,6 +126,11 @@ const yearSpread = (values: unknown[]) => {
   return years.length === 0 ? 0 : Math.max(...years) - Math.min(...years);
 };
 
+const distinctWords = (values: unknown[]) => {
+  const words = values.map((v) => String(v).match(/\p{L}{2,}/u)?.[0]?.toLowerCase() ?? '');
+  return new Set(words).size / Math.max(1, words.length);
+};
+
 /**
  * Decides whether a column looks personal, by its name and by a sample of its values, and says why.
  * @example detectColumn(col, ['ada@example.com', 'bob@example.org'], names, clock.now())
@@ -142,6 +147,8 @@ export const detectColumn = (col: ColumnInfo, samples: readonly unknown[], names
       if (hits / present.length < VALUE_THRESHOLD) continue;
       // Hire dates and order dates are plausible birth dates too; a birth date column spans decades.
       if (t.category === 'user.demographic.date_of_birth' && yearSpread(present) < 10) continue;
+      // Labels like "item 1, item 2…" look like "Street 12"; real addresses name many different streets.
+      if (t.category === 'user.contact.address.street' && distinctWords(present) < 0.3) continue;
       byValue = t;
       reasons.push(`${hits} of ${present.length} sampled values look like ${t.what}`);
       break;

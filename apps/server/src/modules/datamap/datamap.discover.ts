@@ -119,6 +119,16 @@ export const discoverDataMap = async (connector: Connector, opts: DiscoverOption
       erasure: fields.length > 0 ? { kind: 'set_null' as const } : { kind: 'delete_row' as const },
     };
   });
+  // A kept table pointing into a deleted one would make the proposal invalid (and erasure fail on the FK): such a
+  // link is left for a person to decide.
+  const deletedTables = new Set(collections.filter((c) => c.erasure.kind === 'delete_row').map((c) => c.table));
+  for (let i = references.length - 1; i >= 0; i--) {
+    const r = references[i]!;
+    if (!deletedTables.has(r.to.collection) || deletedTables.has(r.from.collection)) continue;
+    references.splice(i, 1);
+    const fk = live.foreignKeys.find((k) => k.table === r.from.collection && k.refTable === r.to.collection && k.columns[0] === r.from.column)!;
+    notFollowed.push({ fk, why: `${r.from.collection} keeps its rows but points at ${r.to.collection}, proposed for deletion: decide which gives way` });
+  }
   const nameOf = new Map(collections.map((c) => [c.table, c.name]));
   for (const r of references) {
     r.from.collection = nameOf.get(r.from.collection)!;
