@@ -106,7 +106,7 @@ export const decryptFileStream = (key: Uint8Array): Transform => {
   let header: Buffer | null = null;
   let prefix = Buffer.alloc(0);
   let frameSize = 0;
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let counter = 0;
 
   const open = (frame: Buffer, final: boolean): Buffer => {
