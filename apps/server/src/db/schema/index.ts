@@ -4,3 +4,4 @@ export * from './subjects.ts';
 export * from './tenants.ts';
 export * from './bases.ts';
 export * from './purposes.ts';
+export * from './webhooks.ts';
