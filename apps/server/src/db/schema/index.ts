@@ -5,3 +5,4 @@ export * from './tenants.ts';
 export * from './bases.ts';
 export * from './purposes.ts';
 export * from './webhooks.ts';
+export * from './consent.ts';
