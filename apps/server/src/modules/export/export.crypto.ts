@@ -37,7 +37,10 @@ const nonce = (prefix: Buffer, counter: number) => {
  * Seals a byte stream; pipe plaintext in, ciphertext out. Use a fresh key per file.
  * @example await pipeline(createReadStream('pkg.zip'), encryptFileStream(key), createWriteStream('pkg.zip.enc'));
  */
-export const encryptFileStream = (key: Uint8Array, opts: { chunkSize?: number } = {}): Transform => {
+export const encryptFileStream = (
+  key: Uint8Array,
+  opts: { chunkSize?: number; highWaterMark?: number } = {},
+): Transform => {
   checkKey(key);
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 2 ** 24) throw new Error('chunkSize out of range');
@@ -61,6 +64,7 @@ export const encryptFileStream = (key: Uint8Array, opts: { chunkSize?: number } 
   };
 
   return new Transform({
+    ...(opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {}),
     construct(cb) {
       this.push(header);
       cb();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { decryptFileStream, encryptFileStream } from './export.crypto.ts';
+import { BUFFER } from './export.zip.ts';
 
 /**
  * A ZIP holds each file contiguously, but rows arrive once and feed data.json, a CSV and data.xlsx at the same time.
@@ -32,8 +33,8 @@ export const createSpool = async (parent: string = tmpdir()): Promise<Spool> => 
   return {
     file(name) {
       const path = join(dir, `${n++}.spool`);
-      const sink = encryptFileStream(key);
-      const disk = createWriteStream(path, { mode: 0o600 });
+      const sink = encryptFileStream(key, { highWaterMark: BUFFER });
+      const disk = createWriteStream(path, { mode: 0o600, highWaterMark: BUFFER });
       sink.pipe(disk);
       const written = new Promise<void>((resolve) => disk.once('close', () => resolve()));
       let error: Error | null = null;
@@ -57,7 +58,7 @@ export const createSpool = async (parent: string = tmpdir()): Promise<Spool> => 
         },
         read() {
           const plain = decryptFileStream(key);
-          const raw = createReadStream(path);
+          const raw = createReadStream(path, { highWaterMark: BUFFER });
           raw.once('error', (e) => plain.destroy(e));
           return raw.pipe(plain);
         },

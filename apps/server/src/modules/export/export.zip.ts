@@ -14,7 +14,7 @@ class ZlibDeflateEntry extends ZipPassThrough {
   constructor(filename: string, level: number) {
     super(filename);
     this.compression = 8;
-    this.z = createDeflateRaw({ level });
+    this.z = createDeflateRaw({ level, highWaterMark: BUFFER });
     this.z.on('data', (d: Buffer<ArrayBuffer>) => this.ondata(null, d, false));
     this.z.on('end', () => this.ondata(null, new Uint8Array(0), true));
     this.z.on('error', (e) => this.ondata(Object.assign(e, { code: 0 }), new Uint8Array(0), true));
@@ -25,6 +25,13 @@ class ZlibDeflateEntry extends ZipPassThrough {
     if (final) this.z.end();
   }
 }
+
+/**
+ * How much may wait in a buffer before the producer pauses. Node's default (16 KiB) makes the builder stop for a
+ * round trip to the zlib pool every few rows; a megabyte keeps both cores busy and memory still flat.
+ */
+export const BUFFER = 1 << 20;
+const full = (s: Writable | DeflateRaw) => s.writableNeedDrain && s.writableLength >= BUFFER;
 
 /** One file being written into the archive. `write` resolves at once unless a downstream buffer is full. */
 export type ZipEntryWriter = { write(data: Uint8Array | string): Promise<void> | undefined; end(): Promise<void> };
@@ -63,13 +70,13 @@ export const createPackageZip = (out: Writable, opts: { mtime: Date; level?: num
 
   const drained = async (stream: Writable | DeflateRaw) => {
     if (failure) throw failure;
-    if (stream.writableNeedDrain) await Promise.race([once(stream, 'drain'), finished]);
+    if (full(stream)) await Promise.race([once(stream, 'drain'), finished]);
     if (failure) throw failure;
   };
   /** Waits while either the compressor or the destination is full: this is what keeps memory bounded. */
   const pressure = (z: DeflateRaw | null): Promise<void> | undefined => {
     if (failure) return Promise.reject(failure);
-    if (out.writableNeedDrain || z?.writableNeedDrain) {
+    if (full(out) || (z && full(z))) {
       return (async () => {
         if (z) await drained(z);
         await drained(out);
