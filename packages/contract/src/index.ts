@@ -4,3 +4,7 @@ export * from './errors.ts';
 export * from './keys.ts';
 export * from './requests.ts';
 export * from './tenants.ts';
+export * from './bases.ts';
+export * from './decisions.ts';
+export * from './purposes.ts';
+export * from './subjects.ts';
