@@ -93,7 +93,9 @@ const SqlName = z
   .string()
   .min(1)
   .max(128)
-  .refine((s) => !s.includes('\0'), 'must not contain a NUL character');
+  .refine((s) => !s.includes('\0'), 'must not contain a NUL character')
+  // Rows are plain objects keyed by column name; this one name would rewrite an object's prototype instead.
+  .refine((s) => s !== '__proto__', 'a column cannot be called __proto__');
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, - and _ (start with a letter)');
 
 /**

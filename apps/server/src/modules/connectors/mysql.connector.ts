@@ -79,8 +79,8 @@ export const createMysqlConnector = (opts: MysqlConnectorOptions): Connector => 
     ]);
     const tables = new Map<string, TableInfo>();
     for (const r of cols) {
-      let t = tables.get(r.table_name);
-      if (!t) tables.set(r.table_name, (t = { name: r.table_name, columns: [], primaryKey: [] }));
+      const t = tables.get(r.table_name) ?? { name: r.table_name, columns: [], primaryKey: [] };
+      tables.set(r.table_name, t);
       t.columns.push({
         name: r.column_name,
         dataType: r.column_type,
@@ -96,9 +96,14 @@ export const createMysqlConnector = (opts: MysqlConnectorOptions): Connector => 
         continue;
       }
       const id = `${r.table_name}\0${r.name}`;
-      let fk = fks.get(id);
-      if (!fk)
-        fks.set(id, (fk = { name: r.name, table: r.table_name, columns: [], refTable: r.ref_table!, refColumns: [] }));
+      const fk = fks.get(id) ?? {
+        name: r.name,
+        table: r.table_name,
+        columns: [],
+        refTable: r.ref_table!,
+        refColumns: [],
+      };
+      fks.set(id, fk);
       fk.columns.push(r.column_name);
       fk.refColumns.push(r.ref_column!);
     }

@@ -98,8 +98,8 @@ export const createPostgresConnector = (opts: PostgresConnectorOptions): Connect
     ]);
     const tables = new Map<string, TableInfo>();
     for (const r of cols.rows) {
-      let t = tables.get(r.table_name);
-      if (!t) tables.set(r.table_name, (t = { name: r.table_name, columns: [], primaryKey: [] }));
+      const t = tables.get(r.table_name) ?? { name: r.table_name, columns: [], primaryKey: [] };
+      tables.set(r.table_name, t);
       t.columns.push({
         name: r.column_name,
         dataType: r.data_type,

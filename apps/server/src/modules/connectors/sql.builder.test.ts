@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlDatabase, createPostgresDatabase, type TempDatabase } from '../../../../../test/support/databases.ts';
-import type { Connector, Engine } from './connector.ts';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  type TempDatabase,
+} from '../../../../../test/support/databases.ts';
 import { createConnector } from './connector.factory.ts';
+import type { Connector, Engine } from './connector.ts';
 import { mysqlDialect } from './mysql.connector.ts';
 import { postgresDialect } from './postgres.connector.ts';
 import { buildSelect, quoteWith } from './sql.builder.ts';
@@ -11,8 +15,23 @@ describe('statement building', () => {
   it('never puts a value into SQL text', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (email, other) => {
-        const st = buildSelect(postgresDialect('public'), { table: 't', columns: ['a'], key: ['id'], anyOf: [{ op: 'eq_ci', column: 'a', value: email }, { op: 'contains_ci', column: 'b', value: other }] }, { id: other }, 10);
-        expect(st.text).toBe('SELECT "id", "a" FROM "public"."t" WHERE (lower("a"::text) = $1 OR lower("b"::text) LIKE $2 ESCAPE \'!\') AND "id" > $3 ORDER BY "id" LIMIT 10');
+        const st = buildSelect(
+          postgresDialect('public'),
+          {
+            table: 't',
+            columns: ['a'],
+            key: ['id'],
+            anyOf: [
+              { op: 'eq_ci', column: 'a', value: email },
+              { op: 'contains_ci', column: 'b', value: other },
+            ],
+          },
+          { id: other },
+          10,
+        );
+        expect(st.text).toBe(
+          'SELECT "id", "a" FROM "public"."t" WHERE (lower("a"::text) = $1 OR lower("b"::text) LIKE $2 ESCAPE \'!\') AND "id" > $3 ORDER BY "id" LIMIT 10',
+        );
         expect(st.values[0]).toBe(email);
       }),
     );
@@ -30,7 +49,8 @@ describe.each(['postgres', 'mysql'] as Engine[])('identifier quoting on %s', (en
   let db: TempDatabase;
   let conn: Connector;
   beforeAll(async () => {
-    db = engine === 'postgres' ? await createPostgresDatabase('lawful_quote') : await createMysqlDatabase('lawful_quote');
+    db =
+      engine === 'postgres' ? await createPostgresDatabase('lawful_quote') : await createMysqlDatabase('lawful_quote');
     conn = createConnector({ engine, url: db.url });
   });
   afterAll(async () => {
@@ -40,21 +60,32 @@ describe.each(['postgres', 'mysql'] as Engine[])('identifier quoting on %s', (en
 
   it('creates, finds, updates and deletes through names full of quotes, wildcards and SQL', async () => {
     // MySQL names may not end in a space and are at most 64 characters; PostgreSQL folds nothing once quoted.
-    const name = fc.stringMatching(/^[a-zA-Z"`'%_;\-() éü*]{1,20}$/).filter((s) => !s.endsWith(' ') && s.trim().length > 0);
+    const name = fc
+      .stringMatching(/^[a-zA-Z"`'%_;\-() éü*]{1,20}$/)
+      .filter((s) => !s.endsWith(' ') && s.trim().length > 0);
     let n = 0;
     await fc.assert(
       fc.asyncProperty(name, name, fc.string({ maxLength: 30 }), async (tableBase, column, value) => {
-        fc.pre(column.toLowerCase() !== 'id');
+        fc.pre(column.toLowerCase() !== 'id' && column !== '__proto__'); // the map refuses __proto__ (see contract)
         const d = engine === 'postgres' ? postgresDialect('public') : mysqlDialect;
         const table = `${tableBase}${++n}`;
         const ddl = `CREATE TABLE ${d.table(table)} (${d.quote('id')} INT PRIMARY KEY, ${d.quote(column)} VARCHAR(100))`;
         await execRaw(engine, db.url, ddl);
         const live = await conn.introspect();
         expect(live.tables.get(table)?.columns.map((c) => c.name)).toEqual(['id', column]);
-        await execRaw(engine, db.url, `INSERT INTO ${d.table(table)} VALUES (1, ${d.param(1)}), (2, ${d.param(2)})`, [value, `${value}!`]);
+        await execRaw(engine, db.url, `INSERT INTO ${d.table(table)} VALUES (1, ${d.param(1)}), (2, ${d.param(2)})`, [
+          value,
+          `${value}!`,
+        ]);
         const t = await conn.begin('write');
         const found = [];
-        for await (const page of t.select({ table, columns: [column], key: ['id'], anyOf: [{ op: 'in', column, values: [value] }] })) found.push(...page);
+        for await (const page of t.select({
+          table,
+          columns: [column],
+          key: ['id'],
+          anyOf: [{ op: 'in', column, values: [value] }],
+        }))
+          found.push(...page);
         expect(found.map((r) => r.id)).toEqual([1]);
         expect(await t.update(table, ['id'], [{ id: 2 }], { [column]: 'x' })).toBe(1);
         expect(await t.delete(table, ['id'], [{ id: 1 }])).toBe(1);

@@ -22,7 +22,8 @@ export type CheckResult = {
 
 export type CheckOptions = { connectorFor: ConnectorLookup; now: Date; sampleSize?: number };
 
-const TEXT_CATEGORIES = /^user\.(contact|name|account\.username|device\.ip_address|government_id|financial\.(payment_card|bank_account))/;
+const TEXT_CATEGORIES =
+  /^user\.(contact|name|account\.username|device\.ip_address|government_id|financial\.(payment_card|bank_account))/;
 
 const didYouMean = (name: string, candidates: readonly string[]) => {
   const simple = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -30,23 +31,49 @@ const didYouMean = (name: string, candidates: readonly string[]) => {
   return hit ? `did you mean "${hit}"?` : undefined;
 };
 
-const checkCollection = (s: DataSystem, c: DataCollection, t: TableInfo, live: SchemaSnapshot, add: (i: Omit<CheckIssue, 'system'>) => void) => {
+const checkCollection = (
+  s: DataSystem,
+  c: DataCollection,
+  t: TableInfo,
+  live: SchemaSnapshot,
+  add: (i: Omit<CheckIssue, 'system'>) => void,
+) => {
   const col = (name: string) => t.columns.find((x) => x.name === name);
   const missing = (name: string, path: string) => {
     if (col(name)) return false;
-    add({ severity: 'error', path, message: `column "${name}" does not exist in table ${t.name}`, hint: didYouMean(name, t.columns.map((x) => x.name)) });
+    add({
+      severity: 'error',
+      path,
+      message: `column "${name}" does not exist in table ${t.name}`,
+      hint: didYouMean(
+        name,
+        t.columns.map((x) => x.name),
+      ),
+    });
     return true;
   };
-  c.primaryKey.forEach((k, i) => missing(k, `${c.name}.primaryKey.${i}`));
+  for (const [i, k] of c.primaryKey.entries()) missing(k, `${c.name}.primaryKey.${i}`);
   if (t.primaryKey.length > 0 && t.primaryKey.join(',') !== c.primaryKey.join(',')) {
-    add({ severity: 'warning', path: `${c.name}.primaryKey`, message: `the table's primary key is (${t.primaryKey.join(', ')}), the map says (${c.primaryKey.join(', ')})` });
+    add({
+      severity: 'warning',
+      path: `${c.name}.primaryKey`,
+      message: `the table's primary key is (${t.primaryKey.join(', ')}), the map says (${c.primaryKey.join(', ')})`,
+    });
   }
   for (const f of c.fields) {
     const path = `${c.name}.fields.${f.column}`;
     if (missing(f.column, path)) continue;
     const info = col(f.column)!;
-    if (TEXT_CATEGORIES.test(f.category) && info.kind !== 'text' && !(f.identity?.kind === 'user_id' || f.identity?.kind === 'external_id')) {
-      add({ severity: 'error', path, message: `type mismatch: ${f.category} expects text, but ${t.name}.${f.column} is ${info.dataType}` });
+    if (
+      TEXT_CATEGORIES.test(f.category) &&
+      info.kind !== 'text' &&
+      !(f.identity?.kind === 'user_id' || f.identity?.kind === 'external_id')
+    ) {
+      add({
+        severity: 'error',
+        path,
+        message: `type mismatch: ${f.category} expects text, but ${t.name}.${f.column} is ${info.dataType}`,
+      });
     }
     if (f.category === 'user.demographic.date_of_birth' && info.kind !== 'temporal' && info.kind !== 'text') {
       add({ severity: 'error', path, message: `type mismatch: a date of birth in a ${info.dataType} column` });
@@ -55,25 +82,57 @@ const checkCollection = (s: DataSystem, c: DataCollection, t: TableInfo, live: S
     const st = fieldStrategy(c, f);
     if (c.erasure?.kind === 'delete_row' || !st) continue;
     if (st.kind === 'set_null' && !info.nullable) {
-      add({ severity: 'error', path, message: `set_null on NOT NULL column ${t.name}.${f.column} would fail`, hint: 'use mask (with {pk} if the column is unique) or delete the row' });
+      add({
+        severity: 'error',
+        path,
+        message: `set_null on NOT NULL column ${t.name}.${f.column} would fail`,
+        hint: 'use mask (with {pk} if the column is unique) or delete the row',
+      });
     }
     if ((st.kind === 'mask' || st.kind === 'pseudonymise') && info.kind !== 'text') {
-      add({ severity: 'error', path, message: `${st.kind} writes text, but ${t.name}.${f.column} is ${info.dataType}`, hint: 'use set_null or retain' });
+      add({
+        severity: 'error',
+        path,
+        message: `${st.kind} writes text, but ${t.name}.${f.column} is ${info.dataType}`,
+        hint: 'use set_null or retain',
+      });
     }
-    if (st.kind === 'mask' && info.maxLength !== null && st.pattern.replace('{pk}', '0000000000').length > info.maxLength) {
-      add({ severity: 'warning', path, message: `the mask may not fit ${t.name}.${f.column} (${info.maxLength} characters) for long keys` });
+    if (
+      st.kind === 'mask' &&
+      info.maxLength !== null &&
+      st.pattern.replace('{pk}', '0000000000').length > info.maxLength
+    ) {
+      add({
+        severity: 'warning',
+        path,
+        message: `the mask may not fit ${t.name}.${f.column} (${info.maxLength} characters) for long keys`,
+      });
     }
     if (st.kind === 'pseudonymise' && info.maxLength !== null && st.length + 4 > info.maxLength) {
-      add({ severity: 'warning', path, message: `pseudonyms are cut to ${info.maxLength} characters to fit the column, which makes collisions likelier` });
+      add({
+        severity: 'warning',
+        path,
+        message: `pseudonyms are cut to ${info.maxLength} characters to fit the column, which makes collisions likelier`,
+      });
     }
   }
-  if (c.retention && !missing(c.retention.column, `${c.name}.retention.column`) && col(c.retention.column)!.kind !== 'temporal') {
-    add({ severity: 'warning', path: `${c.name}.retention.column`, message: `retention counts from ${c.retention.column}, which is not a date/time column` });
+  if (
+    c.retention &&
+    !missing(c.retention.column, `${c.name}.retention.column`) &&
+    col(c.retention.column)!.kind !== 'temporal'
+  ) {
+    add({
+      severity: 'warning',
+      path: `${c.name}.retention.column`,
+      message: `retention counts from ${c.retention.column}, which is not a date/time column`,
+    });
   }
-  c.freeText.forEach((ft, i) => missing(ft, `${c.name}.freeText.${i}`));
+  for (const [i, ft] of c.freeText.entries()) missing(ft, `${c.name}.freeText.${i}`);
   if (c.erasure?.kind === 'delete_row') {
     const mappedDeleted = new Set(s.collections.filter((x) => x.erasure?.kind === 'delete_row').map((x) => x.table));
-    for (const fk of live.foreignKeys.filter((k) => k.refTable === t.name && k.table !== t.name && !mappedDeleted.has(k.table))) {
+    for (const fk of live.foreignKeys.filter(
+      (k) => k.refTable === t.name && k.table !== t.name && !mappedDeleted.has(k.table),
+    )) {
       add({
         severity: 'error',
         path: `${c.name}.erasure`,
@@ -90,37 +149,82 @@ const checkReferences = (s: DataSystem, live: SchemaSnapshot, add: (i: Omit<Chec
     const ends = [r.from, r.to].map((end) => {
       const t = live.tables.get(byName.get(end.collection)?.table ?? '');
       const info = t?.columns.find((x) => x.name === end.column);
-      if (t && !info) add({ severity: 'error', path: `references.${i}`, message: `column "${end.column}" does not exist in table ${t.name}` });
+      if (t && !info)
+        add({
+          severity: 'error',
+          path: `references.${i}`,
+          message: `column "${end.column}" does not exist in table ${t.name}`,
+        });
       return { t, info };
     });
     const [from, to] = ends as [{ t?: TableInfo; info?: ColumnInfo }, { t?: TableInfo; info?: ColumnInfo }];
     if (!from.info || !to.info) return;
     if (from.info.kind !== to.info.kind) {
-      add({ severity: 'warning', path: `references.${i}`, message: `${from.t!.name}.${from.info.name} is ${from.info.dataType} but ${to.t!.name}.${to.info.name} is ${to.info.dataType}` });
+      add({
+        severity: 'warning',
+        path: `references.${i}`,
+        message: `${from.t!.name}.${from.info.name} is ${from.info.dataType} but ${to.t!.name}.${to.info.name} is ${to.info.dataType}`,
+      });
     }
-    const fk = live.foreignKeys.some((k) => k.table === from.t!.name && k.refTable === to.t!.name && k.columns.join() === r.from.column && k.refColumns.join() === r.to.column);
-    if (r.declared && !fk) add({ severity: 'warning', path: `references.${i}`, message: `no foreign key backs ${from.t!.name}.${r.from.column} → ${to.t!.name}.${r.to.column}`, hint: 'set declared: false if that is expected' });
+    const fk = live.foreignKeys.some(
+      (k) =>
+        k.table === from.t!.name &&
+        k.refTable === to.t!.name &&
+        k.columns.join() === r.from.column &&
+        k.refColumns.join() === r.to.column,
+    );
+    if (r.declared && !fk)
+      add({
+        severity: 'warning',
+        path: `references.${i}`,
+        message: `no foreign key backs ${from.t!.name}.${r.from.column} → ${to.t!.name}.${r.to.column}`,
+        hint: 'set declared: false if that is expected',
+      });
   });
 };
 
-const checkUnmapped = async (conn: Connector, s: DataSystem, live: SchemaSnapshot, opts: CheckOptions, add: (i: Omit<CheckIssue, 'system'>) => void) => {
+const checkUnmapped = async (
+  conn: Connector,
+  s: DataSystem,
+  live: SchemaSnapshot,
+  opts: CheckOptions,
+  add: (i: Omit<CheckIssue, 'system'>) => void,
+) => {
   const names = await loadNameSet();
   const mapped = new Map(s.collections.map((c) => [c.table, c]));
   for (const t of live.tables.values()) {
     const c = mapped.get(t.name);
-    const known = new Set([...(c?.primaryKey ?? t.primaryKey), ...(c?.fields.map((f) => f.column) ?? []), ...(c?.freeText ?? [])]);
+    const known = new Set([
+      ...(c?.primaryKey ?? t.primaryKey),
+      ...(c?.fields.map((f) => f.column) ?? []),
+      ...(c?.freeText ?? []),
+    ]);
     const candidates = t.columns.filter((x) => !known.has(x.name) && !t.primaryKey.includes(x.name));
     if (candidates.length === 0) continue;
     const sampled = candidates.filter((x) => x.kind === 'text' || x.kind === 'temporal');
-    const rows = sampled.length > 0 ? await conn.sample(t.name, sampled.map((x) => x.name), opts.sampleSize ?? 50) : [];
+    const rows =
+      sampled.length > 0
+        ? await conn.sample(
+            t.name,
+            sampled.map((x) => x.name),
+            opts.sampleSize ?? 50,
+          )
+        : [];
     for (const x of candidates) {
-      const d = detectColumn(x, rows.map((r) => r[x.name]), names, opts.now);
+      const d = detectColumn(
+        x,
+        rows.map((r) => r[x.name]),
+        names,
+        opts.now,
+      );
       if (!d) continue;
       add({
         severity: 'warning',
         path: `${c ? c.name : t.name}.${x.name}`,
         message: `${t.name}.${x.name} looks personal (${d.category}) but is not in the map: ${d.reasons.join('; ')}`,
-        hint: c ? `add it to collection "${c.name}" with an erasure strategy` : `add table ${t.name} as a collection, or confirm it holds no personal data`,
+        hint: c
+          ? `add it to collection "${c.name}" with an erasure strategy`
+          : `add table ${t.name} as a collection, or confirm it holds no personal data`,
       });
     }
   }
@@ -136,14 +240,21 @@ export const checkDataMap = async (map: DataMap, opts: CheckOptions): Promise<Ch
   const issues: CheckIssue[] = [];
   const systems: CheckResult['systems'] = [];
   for (const s of map.systems) {
-    const add = (i: Omit<CheckIssue, 'system'>) => issues.push({ system: s.id, ...(i.hint ? i : { ...i, hint: undefined }) });
+    const add = (i: Omit<CheckIssue, 'system'>) =>
+      issues.push({ system: s.id, ...(i.hint ? i : { ...i, hint: undefined }) });
     try {
       const conn = await opts.connectorFor(s);
       const live = await conn.introspect();
       for (const c of s.collections) {
         const t = live.tables.get(c.table);
         if (t) checkCollection(s, c, t, live, add);
-        else add({ severity: 'error', path: `${c.name}.table`, message: `table "${c.table}" does not exist`, hint: didYouMean(c.table, [...live.tables.keys()]) });
+        else
+          add({
+            severity: 'error',
+            path: `${c.name}.table`,
+            message: `table "${c.table}" does not exist`,
+            hint: didYouMean(c.table, [...live.tables.keys()]),
+          });
       }
       checkReferences(s, live, add);
       await checkUnmapped(conn, s, live, opts, add);
@@ -159,9 +270,12 @@ export const checkDataMap = async (map: DataMap, opts: CheckOptions): Promise<Ch
 const formatCheck = (ok: boolean, issues: CheckIssue[], systems: CheckResult['systems']) => {
   const errors = issues.filter((i) => i.severity === 'error').length;
   const lines = [`Data map check: ${ok ? 'OK' : 'FAILED'} — ${errors} error(s), ${issues.length - errors} warning(s)`];
-  for (const s of systems.filter((x) => x.status === 'unreachable')) lines.push(`ERROR   ${s.system}: cannot reach the database: ${s.error}`);
+  for (const s of systems.filter((x) => x.status === 'unreachable'))
+    lines.push(`ERROR   ${s.system}: cannot reach the database: ${s.error}`);
   for (const i of [...issues].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1))) {
-    lines.push(`${i.severity === 'error' ? 'ERROR  ' : 'WARNING'} ${i.system}/${i.path}: ${i.message}${i.hint ? ` — ${i.hint}` : ''}`);
+    lines.push(
+      `${i.severity === 'error' ? 'ERROR  ' : 'WARNING'} ${i.system}/${i.path}: ${i.message}${i.hint ? ` — ${i.hint}` : ''}`,
+    );
   }
   return lines.join('\n');
 };

@@ -17,11 +17,25 @@ const base = (): DataMapInput => ({
           name: 'customer',
           table: 'customer',
           primaryKey: ['id'],
-          fields: [{ column: 'email', category: 'user.contact.email', identity: { kind: 'email' }, erasure: { kind: 'mask', pattern: 'x-{pk}@invalid' } }],
+          fields: [
+            {
+              column: 'email',
+              category: 'user.contact.email',
+              identity: { kind: 'email' },
+              erasure: { kind: 'mask', pattern: 'x-{pk}@invalid' },
+            },
+          ],
         },
-        { name: 'invoice', table: 'invoice', primaryKey: ['id'], erasure: { kind: 'retain', ground: 'art17_3_b', period: '10 years' } },
+        {
+          name: 'invoice',
+          table: 'invoice',
+          primaryKey: ['id'],
+          erasure: { kind: 'retain', ground: 'art17_3_b', period: '10 years' },
+        },
       ],
-      references: [{ from: { collection: 'invoice', column: 'customer_id' }, to: { collection: 'customer', column: 'id' } }],
+      references: [
+        { from: { collection: 'invoice', column: 'customer_id' }, to: { collection: 'customer', column: 'id' } },
+      ],
     },
   ],
 });
@@ -40,8 +54,12 @@ describe('data map validation', () => {
 
   it('names the path of an unknown collection in a reference', () => {
     const m = base();
-    m.systems[0]!.references = [{ from: { collection: 'invoices', column: 'customer_id' }, to: { collection: 'customer', column: 'id' } }];
-    expect(problems(m)).toContain('systems.0.references.0.from.collection: unknown collection "invoices" in system "shop"');
+    m.systems[0]!.references = [
+      { from: { collection: 'invoices', column: 'customer_id' }, to: { collection: 'customer', column: 'id' } },
+    ];
+    expect(problems(m)).toContain(
+      'systems.0.references.0.from.collection: unknown collection "invoices" in system "shop"',
+    );
   });
 
   it('refuses retain without a legal ground, and unknown categories', () => {
@@ -55,7 +73,11 @@ describe('data map validation', () => {
 
   it('accepts custom categories and rejects malformed ones', () => {
     const m = base();
-    m.systems[0]!.collections[0]!.fields!.push({ column: 'loyalty', category: 'custom.loyalty.tier', erasure: { kind: 'set_null' } });
+    m.systems[0]!.collections[0]!.fields!.push({
+      column: 'loyalty',
+      category: 'custom.loyalty.tier',
+      erasure: { kind: 'set_null' },
+    });
     expect(problems(m)).toEqual([]);
     m.systems[0]!.collections[0]!.fields![1]!.category = 'custom.Loyalty Tier';
     expect(problems(m).length).toBeGreaterThan(0);
@@ -65,13 +87,24 @@ describe('data map validation', () => {
     const m = base();
     const c = m.systems[0]!.collections[0]!;
     c.erasure = { kind: 'delete_row' };
-    c.fields!.push({ column: 'phone', category: 'user.contact.phone' }, { column: 'phone', category: 'user.contact.phone', erasure: { kind: 'delete_row' } });
+    c.fields!.push(
+      { column: 'phone', category: 'user.contact.phone' },
+      { column: 'phone', category: 'user.contact.phone', erasure: { kind: 'delete_row' } },
+    );
     m.systems[0]!.collections.push({ name: 'notes', table: 'notes', primaryKey: ['id'] });
     const p = problems(m);
     expect(p).toContain('systems.0.collections.0.fields.2.column: column "phone" is mapped twice in customer');
-    expect(p).toContain('systems.0.collections.0.fields.2.erasure: delete_row removes whole rows: set it on collection "customer", not on field "phone"');
-    expect(p).toContain('systems.0.collections.2.erasure: collection "notes" maps no fields, so it needs an erasure strategy (delete_row or retain)');
-    expect(p.some((x) => x.startsWith('systems.0.references.0:') && x.includes('"customer" rows are deleted but "invoice" rows'))).toBe(true);
+    expect(p).toContain(
+      'systems.0.collections.0.fields.2.erasure: delete_row removes whole rows: set it on collection "customer", not on field "phone"',
+    );
+    expect(p).toContain(
+      'systems.0.collections.2.erasure: collection "notes" maps no fields, so it needs an erasure strategy (delete_row or retain)',
+    );
+    expect(
+      p.some(
+        (x) => x.startsWith('systems.0.references.0:') && x.includes('"customer" rows are deleted but "invoice" rows'),
+      ),
+    ).toBe(true);
   });
 
   it('loadDataMap reports every problem through the one error type', () => {
@@ -83,18 +116,29 @@ describe('data map validation', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('VALIDATION_FAILED');
-      expect((err as AppError).issues!.map((i) => i.field)).toEqual(['systems.0.collections.1.erasure.ground', 'systems.0.collections.1.erasure.period']);
+      expect((err as AppError).issues!.map((i) => i.field)).toEqual([
+        'systems.0.collections.1.erasure.ground',
+        'systems.0.collections.1.erasure.period',
+      ]);
     }
   });
 
   it('the checked-in JSON Schema is current (regenerate with tsx datamap.schema-export.ts)', () => {
-    expect(readFileSync(DATAMAP_SCHEMA_FILE, 'utf8')).toBe(renderDataMapJsonSchema());
+    // Compared as data: the formatter may re-indent the file.
+    expect(JSON.parse(readFileSync(DATAMAP_SCHEMA_FILE, 'utf8'))).toEqual(JSON.parse(renderDataMapJsonSchema()));
   });
 
   it('both Chinook fixture maps load', () => {
     for (const e of ['postgres', 'mysql']) {
-      const map = loadDataMap(readFileSync(new URL(`../../../test/fixtures/chinook.${e}.datamap.yaml`, import.meta.url), 'utf8'));
-      expect(map.systems[0]!.collections.map((c) => c.name)).toEqual(['customer', 'invoice', 'invoice_line', 'employee']);
+      const map = loadDataMap(
+        readFileSync(new URL(`../../../test/fixtures/chinook.${e}.datamap.yaml`, import.meta.url), 'utf8'),
+      );
+      expect(map.systems[0]!.collections.map((c) => c.name)).toEqual([
+        'customer',
+        'invoice',
+        'invoice_line',
+        'employee',
+      ]);
     }
   });
 });

@@ -16,7 +16,11 @@ type NameRule = { re: RegExp; category: DataCategory; identity?: IdentityKind };
 // Matched against the snake_case form of the name, so `BillingPostalCode` and `billing_postal_code` read alike.
 const NAME_RULES: NameRule[] = [
   { re: /(^|_)e?_?mail(_?addr(ess)?)?$/, category: 'user.contact.email', identity: 'email' },
-  { re: /(^|_)(phone|mobile|cell|tel|telephone|msisdn)(_?(no|number))?$/, category: 'user.contact.phone', identity: 'phone' },
+  {
+    re: /(^|_)(phone|mobile|cell|tel|telephone|msisdn)(_?(no|number))?$/,
+    category: 'user.contact.phone',
+    identity: 'phone',
+  },
   { re: /(^|_)fax$/, category: 'user.contact.fax' },
   { re: /(^|_)(ip|ip_?addr(ess)?|remote_?addr|last_?ip)$/, category: 'user.device.ip_address' },
   { re: /(^|_)(first|given|fore)_?name$/, category: 'user.name.first' },
@@ -77,7 +81,8 @@ export const loadNameSet = async (): Promise<Set<string>> => {
     for (const part of ['first_name', 'last_name']) {
       const v = person[part];
       const lists = Array.isArray(v) ? [v] : Object.values((v ?? {}) as Record<string, unknown>);
-      for (const list of lists) if (Array.isArray(list)) for (const n of list) if (typeof n === 'string') out.add(n.toLowerCase());
+      for (const list of lists)
+        if (Array.isArray(list)) for (const n of list) if (typeof n === 'string') out.add(n.toLowerCase());
     }
   }
   nameSet = out;
@@ -85,22 +90,38 @@ export const loadNameSet = async (): Promise<Set<string>> => {
 };
 
 const valueTests = (names: Set<string>, now: Date): ValueTest[] => [
-  { test: (v) => typeof v === 'string' && EMAIL.test(v.trim()), category: 'user.contact.email', identity: 'email', what: 'email addresses' },
   {
-    test: (v) => typeof v === 'string' && PHONE.test(v.trim()) && /[+\s()-]/.test(v.trim()) && v.replace(/\D/g, '').length >= 7,
+    test: (v) => typeof v === 'string' && EMAIL.test(v.trim()),
+    category: 'user.contact.email',
+    identity: 'email',
+    what: 'email addresses',
+  },
+  {
+    test: (v) =>
+      typeof v === 'string' && PHONE.test(v.trim()) && /[+\s()-]/.test(v.trim()) && v.replace(/\D/g, '').length >= 7,
     category: 'user.contact.phone',
     identity: 'phone',
     what: 'phone numbers',
   },
-  { test: (v) => typeof v === 'string' && isIP(v.trim()) !== 0, category: 'user.device.ip_address', what: 'IP addresses' },
+  {
+    test: (v) => typeof v === 'string' && isIP(v.trim()) !== 0,
+    category: 'user.device.ip_address',
+    what: 'IP addresses',
+  },
   {
     test: (v) =>
-      typeof v === 'string' && /\d/.test(v) && (STREET_WORD.test(v) || NUMBER_THEN_WORDS.test(v.trim()) || WORDS_THEN_NUMBER.test(v.trim())),
+      typeof v === 'string' &&
+      /\d/.test(v) &&
+      (STREET_WORD.test(v) || NUMBER_THEN_WORDS.test(v.trim()) || WORDS_THEN_NUMBER.test(v.trim())),
     category: 'user.contact.address.street',
     what: 'street addresses',
   },
   {
-    test: (v) => typeof v === 'string' && v.trim().length > 1 && v.trim().split(/\s+/).length <= 3 && names.has(v.trim().split(/\s+/)[0]!.toLowerCase()),
+    test: (v) =>
+      typeof v === 'string' &&
+      v.trim().length > 1 &&
+      v.trim().split(/\s+/).length <= 3 &&
+      names.has(v.trim().split(/\s+/)[0]!.toLowerCase()),
     category: 'user.name',
     what: "people's names",
   },
@@ -127,7 +148,12 @@ const yearSpread = (values: unknown[]) => {
 };
 
 const distinctWords = (values: unknown[]) => {
-  const words = values.map((v) => String(v).match(/\p{L}{2,}/u)?.[0]?.toLowerCase() ?? '');
+  const words = values.map(
+    (v) =>
+      String(v)
+        .match(/\p{L}{2,}/u)?.[0]
+        ?.toLowerCase() ?? '',
+  );
   return new Set(words).size / Math.max(1, words.length);
 };
 
@@ -135,7 +161,12 @@ const distinctWords = (values: unknown[]) => {
  * Decides whether a column looks personal, by its name and by a sample of its values, and says why.
  * @example detectColumn(col, ['ada@example.com', 'bob@example.org'], names, clock.now())
  */
-export const detectColumn = (col: ColumnInfo, samples: readonly unknown[], names: Set<string>, now: Date): Detection | null => {
+export const detectColumn = (
+  col: ColumnInfo,
+  samples: readonly unknown[],
+  names: Set<string>,
+  now: Date,
+): Detection | null => {
   const reasons: string[] = [];
   const byName = detectByName(col.name);
   if (byName) reasons.push(`name "${col.name}" suggests ${byName.category}`);
@@ -158,8 +189,10 @@ export const detectColumn = (col: ColumnInfo, samples: readonly unknown[], names
   // The name is usually more specific (first vs last name, fax vs phone); values override it only when they point
   // somewhere else entirely (a column named "state" full of email addresses).
   const group = (c: string) => c.split('.').slice(0, 2).join('.');
-  const category = byName && !(byValue && group(byValue.category) !== group(byName.category)) ? byName.category : byValue!.category;
-  const identity = category === 'user.contact.email' ? 'email' : category === 'user.contact.phone' ? 'phone' : undefined;
+  const category =
+    byName && !(byValue && group(byValue.category) !== group(byName.category)) ? byName.category : byValue!.category;
+  const identity =
+    category === 'user.contact.email' ? 'email' : category === 'user.contact.phone' ? 'phone' : undefined;
   return {
     column: col.name,
     category,

@@ -40,11 +40,25 @@ const detectTables = async (connector: Connector, live: SchemaSnapshot, opts: Di
   let sampledTables = 0;
   await pool([...live.tables.values()], opts.concurrency ?? 4, async (t: TableInfo) => {
     const sampled = t.columns.filter((c) => SAMPLED_KINDS.has(c.kind));
-    const rows = sampleSize > 0 && sampled.length > 0 ? await connector.sample(t.name, sampled.map((c) => c.name), sampleSize) : [];
+    const rows =
+      sampleSize > 0 && sampled.length > 0
+        ? await connector.sample(
+            t.name,
+            sampled.map((c) => c.name),
+            sampleSize,
+          )
+        : [];
     if (rows.length > 0) sampledTables++;
     const found = t.columns
       .filter((c) => !t.primaryKey.includes(c.name))
-      .map((c) => detectColumn(c, rows.map((r) => r[c.name]), names, opts.now))
+      .map((c) =>
+        detectColumn(
+          c,
+          rows.map((r) => r[c.name]),
+          names,
+          opts.now,
+        ),
+      )
       .filter((d): d is Detection => d !== null);
     if (found.length > 0) detections.set(t.name, found);
   });
@@ -84,12 +98,19 @@ export const discoverDataMap = async (connector: Connector, opts: DiscoverOption
   for (const fk of live.foreignKeys) {
     if (!included.has(fk.table) || !included.has(fk.refTable)) continue;
     const twoPeople = fk.table === fk.refTable || (identifying.has(fk.table) && identifying.has(fk.refTable));
-    if (fk.columns.length !== 1) notFollowed.push({ fk, why: 'composite foreign key: declare it by hand if it links a person' });
+    if (fk.columns.length !== 1)
+      notFollowed.push({ fk, why: 'composite foreign key: declare it by hand if it links a person' });
     else if (twoPeople) {
-      notFollowed.push({ fk, why: `${fk.table} and ${fk.refTable} each identify people; ${fk.table}.${fk.columns[0]} is marked as other people's data` });
+      notFollowed.push({
+        fk,
+        why: `${fk.table} and ${fk.refTable} each identify people; ${fk.table}.${fk.columns[0]} is marked as other people's data`,
+      });
       otherPeople.set(fk.table, (otherPeople.get(fk.table) ?? new Set()).add(fk.columns[0]!));
     } else {
-      references.push({ from: { collection: fk.table, column: fk.columns[0]! }, to: { collection: fk.refTable, column: fk.refColumns[0]! } });
+      references.push({
+        from: { collection: fk.table, column: fk.columns[0]! },
+        to: { collection: fk.refTable, column: fk.refColumns[0]! },
+      });
     }
   }
 
@@ -107,10 +128,15 @@ export const discoverDataMap = async (connector: Connector, opts: DiscoverOption
       };
     });
     for (const column of otherPeople.get(name) ?? []) {
-      if (!fields.some((f) => f.column === column)) fields.push({ column, category: 'custom.other_person', otherPeople: true } as (typeof fields)[number]);
+      if (!fields.some((f) => f.column === column))
+        fields.push({ column, category: 'custom.other_person', otherPeople: true } as (typeof fields)[number]);
     }
     return {
-      name: name.toLowerCase().replace(/[^a-z0-9_-]/g, '_').replace(/^[^a-z]/, 't$&').slice(0, 63),
+      name: name
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, '_')
+        .replace(/^[^a-z]/, 't$&')
+        .slice(0, 63),
       table: name,
       primaryKey: t.primaryKey,
       fields,
@@ -126,8 +152,13 @@ export const discoverDataMap = async (connector: Connector, opts: DiscoverOption
     const r = references[i]!;
     if (!deletedTables.has(r.to.collection) || deletedTables.has(r.from.collection)) continue;
     references.splice(i, 1);
-    const fk = live.foreignKeys.find((k) => k.table === r.from.collection && k.refTable === r.to.collection && k.columns[0] === r.from.column)!;
-    notFollowed.push({ fk, why: `${r.from.collection} keeps its rows but points at ${r.to.collection}, proposed for deletion: decide which gives way` });
+    const fk = live.foreignKeys.find(
+      (k) => k.table === r.from.collection && k.refTable === r.to.collection && k.columns[0] === r.from.column,
+    )!;
+    notFollowed.push({
+      fk,
+      why: `${r.from.collection} keeps its rows but points at ${r.to.collection}, proposed for deletion: decide which gives way`,
+    });
   }
   const nameOf = new Map(collections.map((c) => [c.table, c.name]));
   for (const r of references) {
@@ -168,18 +199,28 @@ const formatDiscovery = (d: {
   lines.push(`Proposed collections (${system?.collections.length ?? 0}):`);
   for (const c of system?.collections ?? []) {
     lines.push(`  ${c.table}  (primary key ${c.primaryKey.join(', ')}; erasure ${c.erasure?.kind})`);
-    if (c.fields.length === 0) lines.push('    no personal columns; included because it points at a table that has some');
+    if (c.fields.length === 0)
+      lines.push('    no personal columns; included because it points at a table that has some');
     for (const f of c.fields) {
       const det = d.detections.get(c.table)?.find((x) => x.column === f.column);
-      const tag = f.otherPeople ? 'other people' : `${det?.confidence ?? 'review'}${f.identity ? `, identity ${f.identity.kind}` : ''}`;
-      lines.push(`    ${f.column.padEnd(22)} ${f.category.padEnd(34)} [${tag}] ${det?.reasons.join('; ') ?? 'links to another person'}`);
+      const tag = f.otherPeople
+        ? 'other people'
+        : `${det?.confidence ?? 'review'}${f.identity ? `, identity ${f.identity.kind}` : ''}`;
+      lines.push(
+        `    ${f.column.padEnd(22)} ${f.category.padEnd(34)} [${tag}] ${det?.reasons.join('; ') ?? 'links to another person'}`,
+      );
     }
   }
   lines.push('', `References (${system?.references.length ?? 0}):`);
-  for (const r of system?.references ?? []) lines.push(`  ${r.from.collection}.${r.from.column} → ${r.to.collection}.${r.to.column}`);
+  for (const r of system?.references ?? [])
+    lines.push(`  ${r.from.collection}.${r.from.column} → ${r.to.collection}.${r.to.column}`);
   if (d.notFollowed.length > 0) lines.push('', 'Foreign keys not followed (review):');
   for (const n of d.notFollowed) lines.push(`  ${n.fk.table}.${n.fk.columns.join(',')} → ${n.fk.refTable}: ${n.why}`);
-  if (d.noKey.length > 0) lines.push('', `Personal-looking tables without a primary key, left out (add one, or map them by hand): ${d.noKey.join(', ')}`);
+  if (d.noKey.length > 0)
+    lines.push(
+      '',
+      `Personal-looking tables without a primary key, left out (add one, or map them by hand): ${d.noKey.join(', ')}`,
+    );
   const untouched = [...d.live.tables.keys()].filter((t) => !system?.collections.some((c) => c.table === t));
   lines.push('', `Tables with nothing personal found (${untouched.length}): ${untouched.sort().join(', ') || '—'}`);
   if (d.issues.length > 0) lines.push('', 'The proposal is not yet a valid map:', ...d.issues.map((i) => `  ${i}`));
@@ -190,4 +231,3 @@ const formatDiscovery = (d: {
   );
   return lines.join('\n');
 };
-

@@ -3,9 +3,13 @@ import fc from 'fast-check';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlDatabase, createPostgresDatabase, type TempDatabase } from '../../../../../test/support/databases.ts';
-import type { Connector, Engine, Row } from '../connectors/connector.ts';
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  type TempDatabase,
+} from '../../../../../test/support/databases.ts';
 import { createConnector } from '../connectors/connector.factory.ts';
+import type { Connector, Engine, Row } from '../connectors/connector.ts';
 import { DataMap, type DataMapInput, type ErasureStrategy } from './datamap.contract.ts';
 import { eraseSubject } from './datamap.erase.ts';
 import { verifyErasure } from './datamap.verify.ts';
@@ -28,7 +32,9 @@ type Plan = {
 const personArb = (i: number) =>
   fc.record({
     email: fc.stringMatching(/^[a-z][a-z0-9._]{0,10}$/).map((s) => `${s}.${i}@Example${i % 3}.org`),
-    phone: fc.constantFrom('+44 20 ', '(0)20-', '020 ').map((p) => `${p}${String(7000000 + i * 1337).padStart(7, '0')}`),
+    phone: fc
+      .constantFrom('+44 20 ', '(0)20-', '020 ')
+      .map((p) => `${p}${String(7000000 + i * 1337).padStart(7, '0')}`),
     name: fc.constantFrom('Ada Lovelace', 'Grace Hopper', "O'Brien; DROP TABLE x", 'Zoë "Z" Ünal', '%_\\ wild'),
   });
 
@@ -45,7 +51,11 @@ const planArb: fc.Arbitrary<Plan> = fc.integer({ min: 2, max: 5 }).chain((n) =>
     ),
     root: fc.record({
       deleteRows: fc.boolean(),
-      email: fc.constantFrom<ErasureStrategy>({ kind: 'mask', pattern: 'gone-{pk}@erased.invalid' }, { kind: 'pseudonymise', length: 32 }, { kind: 'set_null' }),
+      email: fc.constantFrom<ErasureStrategy>(
+        { kind: 'mask', pattern: 'gone-{pk}@erased.invalid' },
+        { kind: 'pseudonymise', length: 32 },
+        { kind: 'set_null' },
+      ),
       phone: fc.constantFrom<ErasureStrategy>({ kind: 'set_null' }, { kind: 'pseudonymise', length: 16 }),
       name: fc.constantFrom<ErasureStrategy>({ kind: 'mask', pattern: 'erased' }, { kind: 'set_null' }),
     }),
@@ -53,17 +63,35 @@ const planArb: fc.Arbitrary<Plan> = fc.integer({ min: 2, max: 5 }).chain((n) =>
   }),
 );
 
-type Db = { engine: Engine; temp: TempDatabase; connector: Connector; exec(sql: string, values?: unknown[]): Promise<Row[]> };
+type Db = {
+  engine: Engine;
+  temp: TempDatabase;
+  connector: Connector;
+  exec(sql: string, values?: unknown[]): Promise<Row[]>;
+};
 
 const openDb = async (engine: Engine): Promise<Db> => {
-  const temp = engine === 'postgres' ? await createPostgresDatabase('lawful_prop') : await createMysqlDatabase('lawful_prop');
+  const temp =
+    engine === 'postgres' ? await createPostgresDatabase('lawful_prop') : await createMysqlDatabase('lawful_prop');
   const connector = createConnector({ engine, url: temp.url });
   if (engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: temp.url, max: 1 });
-    return { engine, temp, connector, exec: async (sql, v = []) => (await pool.query(sql, v)).rows, close: () => pool.end() } as Db;
+    return {
+      engine,
+      temp,
+      connector,
+      exec: async (sql, v = []) => (await pool.query(sql, v)).rows,
+      close: () => pool.end(),
+    } as Db;
   }
   const pool = mysql.createPool({ uri: temp.url, connectionLimit: 1 });
-  return { engine, temp, connector, exec: async (sql, v = []) => (await pool.query(sql, v))[0] as Row[], close: () => pool.end() } as Db;
+  return {
+    engine,
+    temp,
+    connector,
+    exec: async (sql, v = []) => (await pool.query(sql, v))[0] as Row[],
+    close: () => pool.end(),
+  } as Db;
 };
 
 let run = 0;
@@ -74,9 +102,16 @@ const setUp = async (db: Db, plan: Plan) => {
   const p = (i: number) => (db.engine === 'postgres' ? `$${i}` : '?');
   const id = `r${++run}_${randomBytes(3).toString('hex')}`;
   const tables = [`People_${id}`, ...plan.levels.map((_, i) => `Child${i}_${id}`)];
-  await db.exec(`CREATE TABLE ${q(tables[0]!)} (id INT PRIMARY KEY, email VARCHAR(100), phone VARCHAR(30), full_name VARCHAR(60))`);
+  await db.exec(
+    `CREATE TABLE ${q(tables[0]!)} (id INT PRIMARY KEY, email VARCHAR(100), phone VARCHAR(30), full_name VARCHAR(60))`,
+  );
   for (const [i, p2] of plan.people.entries()) {
-    await db.exec(`INSERT INTO ${q(tables[0]!)} VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [i + 1, p2.email, p2.phone, p2.name]);
+    await db.exec(`INSERT INTO ${q(tables[0]!)} VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [
+      i + 1,
+      p2.email,
+      p2.phone,
+      p2.name,
+    ]);
   }
   // Each child row belongs, through its chain of owners, to one person at the root.
   let parentRows = plan.people.map((_, i) => ({ id: i + 1, person: i }));
@@ -86,16 +121,24 @@ const setUp = async (db: Db, plan: Plan) => {
     await db.exec(
       `CREATE TABLE ${q(tables[li + 1]!)} (id INT PRIMARY KEY, owner_id INT NOT NULL REFERENCES ${q(parent)} (id), note VARCHAR(200), val INT)`,
     );
-    const rows = level.rows.filter(() => parentRows.length > 0).map((r) => ({ id: nextId.v++, parent: parentRows[r.owner % parentRows.length]!, mention: r.mention }));
+    const rows = level.rows
+      .filter(() => parentRows.length > 0)
+      .map((r) => ({ id: nextId.v++, parent: parentRows[r.owner % parentRows.length]!, mention: r.mention }));
     for (const r of rows) {
       const who = plan.people[r.parent.person]!;
       const note = r.mention ? `call ${who.email.toUpperCase()} re order` : 'no contact details';
-      await db.exec(`INSERT INTO ${q(tables[li + 1]!)} VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [r.id, r.parent.id, note, r.id % 7]);
+      await db.exec(`INSERT INTO ${q(tables[li + 1]!)} VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`, [
+        r.id,
+        r.parent.id,
+        note,
+        r.id % 7,
+      ]);
     }
     parentRows = rows.map((r) => ({ id: r.id, person: r.parent.person }));
   }
   // A deleted parent needs deleted children, or the foreign key would (rightly) stop the erasure.
-  const deleted = plan.levels.reduce<boolean[]>((acc, l) => [...acc, acc[acc.length - 1]! || l.deleteRows], [plan.root.deleteRows]);
+  const deleted = [plan.root.deleteRows];
+  for (const l of plan.levels) deleted.push(deleted[deleted.length - 1]! || l.deleteRows);
   const input: DataMapInput = {
     version: 1,
     systems: [
@@ -110,8 +153,18 @@ const setUp = async (db: Db, plan: Plan) => {
             primaryKey: ['id'],
             ...(deleted[0] ? { erasure: { kind: 'delete_row' } } : {}),
             fields: [
-              { column: 'email', category: 'user.contact.email', identity: { kind: 'email' }, erasure: deleted[0] ? undefined : plan.root.email },
-              { column: 'phone', category: 'user.contact.phone', identity: { kind: 'phone' }, erasure: deleted[0] ? undefined : plan.root.phone },
+              {
+                column: 'email',
+                category: 'user.contact.email',
+                identity: { kind: 'email' },
+                erasure: deleted[0] ? undefined : plan.root.email,
+              },
+              {
+                column: 'phone',
+                category: 'user.contact.phone',
+                identity: { kind: 'phone' },
+                erasure: deleted[0] ? undefined : plan.root.phone,
+              },
               { column: 'full_name', category: 'user.name', erasure: deleted[0] ? undefined : plan.root.name },
             ],
           },
@@ -120,7 +173,13 @@ const setUp = async (db: Db, plan: Plan) => {
             table: tables[i + 1]!,
             primaryKey: ['id'],
             ...(deleted[i + 1] ? { erasure: { kind: 'delete_row' as const } } : {}),
-            fields: [{ column: 'note', category: 'user.content.message' as const, erasure: deleted[i + 1] ? undefined : l.note }],
+            fields: [
+              {
+                column: 'note',
+                category: 'user.content.message' as const,
+                erasure: deleted[i + 1] ? undefined : l.note,
+              },
+            ],
             freeText: ['note'],
           })),
         ],
@@ -147,7 +206,12 @@ const subjectRows = (data: Map<string, Row[]>, tables: string[]) => {
   let ids = new Set([1]);
   own.set(tables[0]!, ids);
   for (const t of tables.slice(1)) {
-    ids = new Set(data.get(t)!.filter((r) => ids.has(Number(r.owner_id))).map((r) => Number(r.id)));
+    ids = new Set(
+      data
+        .get(t)!
+        .filter((r) => ids.has(Number(r.owner_id)))
+        .map((r) => Number(r.id)),
+    );
     own.set(t, ids);
   }
   return own;
@@ -206,10 +270,11 @@ describe.each(['postgres', 'mysql'] as const)('erasure properties on %s', (engin
         expect(verification.clean).toBe(true);
 
         const second = await eraseSubject(map, ids, { connectorFor: () => db.connector, pseudonymKey: key });
-        for (const c of second.systems[0]!.collections) expect([c.collection, c.updated, c.deleted]).toEqual([c.collection, 0, 0]);
+        for (const c of second.systems[0]!.collections)
+          expect([c.collection, c.updated, c.deleted]).toEqual([c.collection, 0, 0]);
         expect(await dump(db, tables)).toEqual(after);
       }),
-      { numRuns: engine === "postgres" ? 15 : 10 },
+      { numRuns: engine === 'postgres' ? 15 : 10 },
     );
   });
 });

@@ -151,8 +151,9 @@ export const collectAccess = async (events: AsyncIterable<AccessEvent>): Promise
       if (ev.report.status !== 'complete') out.complete = false;
       continue;
     }
-    const sys = (out.data[ev.system] ??= {});
-    (sys[ev.collection] ??= []).push(...ev.records);
+    const sys = out.data[ev.system] ?? {};
+    out.data[ev.system] = sys;
+    sys[ev.collection] = [...(sys[ev.collection] ?? []), ...ev.records];
   }
   return out;
 };
