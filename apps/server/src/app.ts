@@ -19,6 +19,8 @@ import type { KeysService } from './modules/keys/keys.service.ts';
 import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { tenantsRoutes } from './modules/tenants/tenants.routes.ts';
 import type { TenantsService } from './modules/tenants/tenants.service.ts';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts';
+import type { WebhooksService } from './modules/webhooks/webhooks.service.ts';
 import { VERSION } from './version.ts';
 
 export type AppDeps = {
@@ -29,6 +31,7 @@ export type AppDeps = {
   audit: AuditLog;
   keys: KeysService;
   tenants: TenantsService;
+  webhooks: WebhooksService;
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
 };
@@ -87,6 +90,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', tenantsRoutes(deps.tenants));
   app.route('/', keysRoutes(deps.keys));
   app.route('/', auditRoutes({ db: deps.db, audit: deps.audit }));
+  app.route('/', webhooksRoutes(deps.webhooks));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

@@ -23,6 +23,14 @@ const Env = z.object({
     .default(1024 * 1024),
   LAWFUL_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   LAWFUL_WORKER: z.enum(['on', 'off']).default('on'),
+  /** Development only: comma-separated hosts webhooks may reach over http and on private addresses. */
+  LAWFUL_ALLOW_INSECURE_WEBHOOKS: z.string().default(''),
+  /** Seconds between webhook attempts, comma-separated; empty means the Standard Webhooks schedule. */
+  LAWFUL_WEBHOOK_RETRY_DELAYS: z
+    .string()
+    .regex(/^(\d+(\.\d+)?(,\d+(\.\d+)?)*)?$/, 'must be seconds separated by commas, e.g. 5,300,1800')
+    .default(''),
+  LAWFUL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export type Config = {
@@ -39,6 +47,7 @@ export type Config = {
   bodyLimit: number;
   rateLimitPerMinute: number;
   worker: boolean;
+  webhooks: { allowInsecureHosts: string[]; retryDelaysSeconds: number[] | undefined; timeoutMs: number };
 };
 
 /** Flags win over the environment; the environment wins over defaults. */
@@ -66,5 +75,12 @@ export const loadConfig = (
     bodyLimit: e.LAWFUL_BODY_LIMIT,
     rateLimitPerMinute: e.LAWFUL_RATE_LIMIT,
     worker: e.LAWFUL_WORKER === 'on',
+    webhooks: {
+      allowInsecureHosts: e.LAWFUL_ALLOW_INSECURE_WEBHOOKS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      retryDelaysSeconds: e.LAWFUL_WEBHOOK_RETRY_DELAYS ? e.LAWFUL_WEBHOOK_RETRY_DELAYS.split(',').map(Number) : undefined,
+      timeoutMs: e.LAWFUL_WEBHOOK_TIMEOUT_MS,
+    },
   };
 };

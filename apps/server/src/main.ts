@@ -26,6 +26,9 @@ import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
 import { createVaultRepo } from './modules/vault/vault.repo.ts';
 import { createVault } from './modules/vault/vault.service.ts';
+import { WEBHOOK_DELIVERY_JOB } from './modules/webhooks/webhooks.delivery.ts';
+import { createWebhooksRepo } from './modules/webhooks/webhooks.repo.ts';
+import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
 
 /** The only place that wires things: config → database → services → HTTP. */
 
@@ -48,13 +51,30 @@ export const resolveSecrets = (config: Config): Secrets => {
 export const openDatabase = async (config: Config): Promise<Database> =>
   config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(pgliteDir(config.dataDir));
 
-export const buildServices = (deps: { db: Database; secrets: Secrets; clock: Clock }) => {
+export const buildServices = (deps: {
+  db: Database;
+  secrets: Secrets;
+  clock: Clock;
+  jobs: Jobs;
+  logger: Logger;
+  config: Config;
+}) => {
   const { db, secrets, clock } = deps;
   const vault = createVault({ master: parseMasterKeys(secrets.masterKey), repo: createVaultRepo(), clock });
   const audit = createAuditLog({ repo: createAuditRepo(), clock, signer: createSigner(secrets.signingKeyPem) });
   const keys = createKeysService({ db, repo: createKeysRepo(), audit, clock });
   const tenants = createTenantsService({ db, repo: createTenantsRepo(), vault, keys, audit, clock });
-  return { vault, audit, keys, tenants };
+  const webhooks = createWebhooksService({
+    db,
+    repo: createWebhooksRepo(),
+    vault,
+    audit,
+    jobs: deps.jobs,
+    clock,
+    logger: deps.logger,
+    options: deps.config.webhooks,
+  });
+  return { vault, audit, keys, tenants, webhooks };
 };
 export type Services = ReturnType<typeof buildServices>;
 
@@ -89,8 +109,8 @@ export const openRuntime = async (
     }
     const db = opts.db ?? (await openDatabase(config));
     await db.migrate();
-    const services = buildServices({ db, secrets, clock });
     const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
+    const services = buildServices({ db, secrets, clock, jobs, logger, config });
     if (opts.worker) await jobs.start();
     return {
       config,
@@ -144,6 +164,7 @@ export const registerWorkers = async (rt: Runtime) => {
     }
   });
   await rt.jobs.schedule('audit.checkpoint', '0 * * * *');
+  await rt.jobs.work(WEBHOOK_DELIVERY_JOB, rt.services.webhooks.deliver);
 };
 
 /** Serves HTTP until closed. Writes the server's address into the data folder for the CLI. */

@@ -8,3 +8,4 @@ export * from './bases.ts';
 export * from './decisions.ts';
 export * from './purposes.ts';
 export * from './subjects.ts';
+export * from './webhooks.ts';

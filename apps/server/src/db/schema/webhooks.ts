@@ -43,9 +43,7 @@ export const webhookDeliveries = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('webhook_deliveries_webhook_idx').on(t.tenantId, t.webhookId, t.id.desc()),
-    index('webhook_deliveries_pending_idx')
-      .on(t.tenantId, t.nextAttemptAt)
-      .where(sql`status = 'pending'`),
+    index('webhook_deliveries_pending_idx').on(t.tenantId, t.nextAttemptAt).where(sql`status = 'pending'`),
     tenantIsolation(),
   ],
 ).enableRLS();

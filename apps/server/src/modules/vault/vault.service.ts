@@ -72,6 +72,13 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
       const dek = await subjectKey(q, tenantId, subjectId);
       return dek ? open(dek, sealed, fieldAad(tenantId, subjectId, field)).toString('utf8') : null;
     },
+    /** Seals a tenant-level secret (not about a subject, e.g. a webhook signing secret) under the tenant key. */
+    async sealForTenant(q: Queryable, tenantId: string, field: string, plaintext: string) {
+      return seal((await tenantKeys(q, tenantId)).key, plaintext, `tenant-field:${tenantId}:${field}`);
+    },
+    async openForTenant(q: Queryable, tenantId: string, field: string, sealed: Buffer) {
+      return open((await tenantKeys(q, tenantId)).key, sealed, `tenant-field:${tenantId}:${field}`).toString('utf8');
+    },
     /** Destroys the subject's data key: every ciphertext under it, in every copy, becomes unreadable. */
     shred: (q: Queryable, tenantId: string, subjectId: string) =>
       repo.destroySubjectKey(q, tenantId, subjectId, deps.clock.now()),
