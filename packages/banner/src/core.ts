@@ -58,7 +58,7 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
     l ? (l[loc] ?? l[cfg.defaultLocale] ?? Object.values(l)[0] ?? '') : '';
   const listeners: ((c: Choice) => void)[] = [];
   let stored: Stored | undefined = readStored();
-  let effective: Choice = {};
+  let effective: Choice = Object.fromEntries(optional.map((k) => [k, false]));
 
   // Google Consent Mode v2: the defaults go to dataLayer before anything else, so gtag/GTM sees "denied" first.
   w.dataLayer = w.dataLayer ?? [];
@@ -132,10 +132,8 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
   }
 
   const effectiveFrom = (s: Stored | undefined): Choice => {
-    if (!s || s.p.length || needsPrompt(s, cfg, Date.now())) return {};
-    const c = { ...s.c };
-    for (const k of gpcCats) c[k] = false;
-    return c;
+    const ok = s && !s.p.length && !needsPrompt(s, cfg, Date.now());
+    return Object.fromEntries(optional.map((k) => [k, !!ok && s.c[k] === true && !gpcCats.includes(k)]));
   };
 
   const apply = (): void => {
@@ -278,9 +276,14 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
         h('button', { type: 'button', class: 'b', onclick: allow }, t.embedAllow),
       ),
     );
-    // Same box as the iframe, so swapping one for the other shifts nothing (CLS 0).
-    ph.style.width = f.width ? (/^\d+$/.test(f.width) ? `${f.width}px` : f.width) : '100%';
-    if (f.height) ph.style.minHeight = /^\d+$/.test(f.height) ? `${f.height}px` : f.height;
+    // Same box and baseline as the iframe, so swapping one for the other shifts nothing (CLS 0).
+    const box = f.getBoundingClientRect();
+    const st = ph.style;
+    st.display = getComputedStyle(f).display === 'block' ? 'block' : 'inline-block';
+    st.overflow = 'hidden';
+    st.boxSizing = 'border-box';
+    st.width = `${box.width}px`;
+    st.height = `${box.height}px`;
     f.hidden = true;
     f.before(ph);
   };
