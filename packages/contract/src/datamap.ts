@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DataCategory } from './taxonomy.ts';
 
 /**
  * The data map: a declarative, versioned description of where a platform keeps personal data in its own databases,
@@ -9,63 +10,7 @@ import { z } from '@hono/zod-openapi';
  * DataMap.parse(yaml.parse(readFileSync('datamap.yaml', 'utf8')));
  */
 
-/**
- * Data categories. A closed vocabulary so exports, records of processing and reports speak the same language;
- * `custom.<name>` leaves room for what a platform needs beyond it. Special categories (Art. 9) sit under `user.special`.
- */
-export const DATA_CATEGORIES = [
-  'user.account.id',
-  'user.account.username',
-  'user.account.settings',
-  'user.authentication.credentials',
-  'user.name',
-  'user.name.first',
-  'user.name.last',
-  'user.contact.email',
-  'user.contact.phone',
-  'user.contact.fax',
-  'user.contact.address',
-  'user.contact.address.street',
-  'user.contact.address.city',
-  'user.contact.address.state',
-  'user.contact.address.postal_code',
-  'user.contact.address.country',
-  'user.demographic.date_of_birth',
-  'user.demographic.gender',
-  'user.demographic.language',
-  'user.workplace.employer',
-  'user.workplace.job_title',
-  'user.financial.invoice',
-  'user.financial.payment_card',
-  'user.financial.bank_account',
-  'user.financial.transaction',
-  'user.behavior.email_tracking',
-  'user.behavior.browsing',
-  'user.behavior.purchase_history',
-  'user.device.ip_address',
-  'user.device.identifier',
-  'user.location.approximate',
-  'user.location.precise',
-  'user.content.message',
-  'user.content.upload',
-  'user.government_id',
-  'user.special.health',
-  'user.special.biometric',
-  'user.special.political_opinion',
-  'user.special.religion',
-  'user.special.sexual_orientation',
-  'user.special.ethnic_origin',
-  'user.special.criminal_record',
-] as const;
-
-const KnownCategory = z.enum(DATA_CATEGORIES);
-const CustomCategory = z
-  .string()
-  .regex(/^custom\.[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'a custom category looks like custom.<name>[.<name>…] (lowercase)');
-export const DataCategory = z
-  .union([KnownCategory, CustomCategory])
-  .openapi('DataCategory', { description: 'A taxonomy category, or custom.<name> for one of your own' });
-export type DataCategory = z.infer<typeof DataCategory>;
+export { DataCategory };
 
 /** How a subject is recognised: their email, the platform's user id, a phone number, or an id in another system. */
 export const IdentityKind = z.enum(['email', 'user_id', 'phone', 'external_id']).openapi('IdentityKind');

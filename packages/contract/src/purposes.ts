@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { prefixedId, Timestamp } from './common.ts';
+import { DataCategory, isSpecialCategory } from './taxonomy.ts';
 
 /**
  * The six lawful bases of Art. 6(1): (a) consent, (b) contract, (c) legal obligation, (d) vital interests,
@@ -35,59 +36,7 @@ export const Art9Condition = z.enum([
 ]);
 export type Art9Condition = z.infer<typeof Art9Condition>;
 
-/**
- * The data-category taxonomy (after fideslang's `user.*` tree). A category is one of these, a dotted refinement of one
- * (`user.contact.email.work`), or anything under `custom.`.
- */
-export const dataCategories = [
-  'user.account',
-  'user.authorization',
-  'user.behavior',
-  'user.behavior.browsing_history',
-  'user.behavior.email_tracking',
-  'user.behavior.purchase_history',
-  'user.contact',
-  'user.contact.address',
-  'user.contact.email',
-  'user.contact.phone_number',
-  'user.content',
-  'user.demographic',
-  'user.demographic.age_range',
-  'user.demographic.gender',
-  'user.device',
-  'user.device.cookie_id',
-  'user.device.ip_address',
-  'user.financial',
-  'user.financial.bank_account',
-  'user.government_id',
-  'user.location',
-  'user.name',
-  'user.payment',
-  'user.unique_id',
-  'user.employment',
-  // Art. 9(1) special categories:
-  'user.special.racial_ethnic_origin',
-  'user.special.political_opinion',
-  'user.special.religious_belief',
-  'user.special.trade_union_membership',
-  'user.special.genetic',
-  'user.special.biometric',
-  'user.special.health',
-  'user.special.sex_life',
-  'user.special.sexual_orientation',
-] as const;
-
-/** Categories under `user.special.` are the Art. 9(1) special categories: they need an Art. 9(2) condition. */
-export const isSpecialCategory = (c: string) => c === 'user.special' || c.startsWith('user.special.');
-
-const knownCategory = (c: string) =>
-  c.startsWith('custom.') || dataCategories.some((k) => c === k || c.startsWith(`${k}.`));
-
-export const DataCategory = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, 'a dotted category such as user.contact.email')
-  .refine(knownCategory, 'not in the taxonomy (see docs/lawful-basis.md); use custom.… for your own')
-  .openapi({ example: 'user.contact.email' });
+export { DataCategory, dataCategories, isSpecialCategory } from './taxonomy.ts';
 
 export const PurposeKey = z
   .string()

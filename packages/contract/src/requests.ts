@@ -63,14 +63,14 @@ export const JurisdictionCode = z.enum(['eu', 'uk', 'fr', 'de', 'us-ca']).openap
 export type JurisdictionCode = z.infer<typeof JurisdictionCode>;
 
 /** One way to find the subject in the controller's systems. Values are personal data: never logged. */
-export const SubjectIdentity = z
+export const RequestIdentity = z
   .object({
     type: z.enum(['email', 'phone', 'customer_id', 'device_id', 'other']),
     value: z.string().trim().min(1).max(320),
   })
   .strict()
-  .openapi('SubjectIdentity');
-export type SubjectIdentity = z.infer<typeof SubjectIdentity>;
+  .openapi('RequestIdentity');
+export type RequestIdentity = z.infer<typeof RequestIdentity>;
 
 /** A reason a human can read: check 33 needs it in the notice to the subject, so blank is refused. */
 const Reason = z.string().trim().min(10, 'give a reason the subject can understand').max(2000);
@@ -82,7 +82,7 @@ export const CreateRequest = z
       .min(1)
       .max(6)
       .refine((t) => new Set(t).size === t.length, 'each request type once'),
-    identities: z.array(SubjectIdentity).min(1).max(10),
+    identities: z.array(RequestIdentity).min(1).max(10),
     channel: RequestChannel.default('api'),
     identityVerified: z
       .boolean()
