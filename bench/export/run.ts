@@ -36,43 +36,126 @@ const P = {
 const pick = <T>(a: T[], i: number) => a[(i * 7919) % a.length]!;
 const at = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 61_000);
 
-type Spec = { collection: string; share: number; fields: [string, string, ExportField['portable']][]; row: (i: number) => Record<string, unknown> };
+type Spec = {
+  collection: string;
+  share: number;
+  fields: [string, string, ExportField['portable']][];
+  row: (i: number) => Record<string, unknown>;
+};
 const specs: Spec[] = [
   {
     collection: 'contacts',
     share: 0.01,
-    fields: [['id', 'identity', 'provided'], ['name', 'identity', 'provided'], ['email', 'contact', 'provided'], ['street', 'contact', 'provided'], ['city', 'contact', 'provided'], ['created_at', 'usage', 'observed'], ['preferences', 'contact', 'provided']],
-    row: (i) => ({ id: i, name: pick(P.names, i), email: pick(P.emails, i), street: pick(P.streets, i), city: pick(P.cities, i), created_at: at(i), preferences: { lang: 'de', topics: ['news', 'offers'], i } }),
+    fields: [
+      ['id', 'identity', 'provided'],
+      ['name', 'identity', 'provided'],
+      ['email', 'contact', 'provided'],
+      ['street', 'contact', 'provided'],
+      ['city', 'contact', 'provided'],
+      ['created_at', 'usage', 'observed'],
+      ['preferences', 'contact', 'provided'],
+    ],
+    row: (i) => ({
+      id: i,
+      name: pick(P.names, i),
+      email: pick(P.emails, i),
+      street: pick(P.streets, i),
+      city: pick(P.cities, i),
+      created_at: at(i),
+      preferences: { lang: 'de', topics: ['news', 'offers'], i },
+    }),
   },
   {
     collection: 'orders',
     share: 0.2,
-    fields: [['order_id', 'orders', 'provided'], ['placed_at', 'orders', 'observed'], ['total', 'orders', 'provided'], ['currency', 'orders', 'provided'], ['ship_to', 'contact', 'provided'], ['status', 'orders', 'observed']],
-    row: (i) => ({ order_id: `ORD-${100000 + i}`, placed_at: at(i), total: ((i * 37) % 50000) / 100, currency: 'EUR', ship_to: `${pick(P.streets, i)}, ${pick(P.cities, i)}`, status: i % 11 ? 'delivered' : 'returned, "refunded"' }),
+    fields: [
+      ['order_id', 'orders', 'provided'],
+      ['placed_at', 'orders', 'observed'],
+      ['total', 'orders', 'provided'],
+      ['currency', 'orders', 'provided'],
+      ['ship_to', 'contact', 'provided'],
+      ['status', 'orders', 'observed'],
+    ],
+    row: (i) => ({
+      order_id: `ORD-${100000 + i}`,
+      placed_at: at(i),
+      total: ((i * 37) % 50000) / 100,
+      currency: 'EUR',
+      ship_to: `${pick(P.streets, i)}, ${pick(P.cities, i)}`,
+      status: i % 11 ? 'delivered' : 'returned, "refunded"',
+    }),
   },
   {
     collection: 'order_items',
     share: 0.3,
-    fields: [['order_id', 'orders', 'provided'], ['line', 'orders', 'provided'], ['product', 'orders', 'provided'], ['quantity', 'orders', 'provided'], ['unit_price', 'orders', 'provided']],
-    row: (i) => ({ order_id: `ORD-${100000 + Math.floor(i / 3)}`, line: (i % 3) + 1, product: pick(P.products, i), quantity: (i % 4) + 1, unit_price: ((i * 13) % 9000) / 100 }),
+    fields: [
+      ['order_id', 'orders', 'provided'],
+      ['line', 'orders', 'provided'],
+      ['product', 'orders', 'provided'],
+      ['quantity', 'orders', 'provided'],
+      ['unit_price', 'orders', 'provided'],
+    ],
+    row: (i) => ({
+      order_id: `ORD-${100000 + Math.floor(i / 3)}`,
+      line: (i % 3) + 1,
+      product: pick(P.products, i),
+      quantity: (i % 4) + 1,
+      unit_price: ((i * 13) % 9000) / 100,
+    }),
   },
   {
     collection: 'page_views',
     share: 0.35,
-    fields: [['at', 'usage', 'observed'], ['url', 'usage', 'observed'], ['referrer', 'usage', 'observed'], ['ip', 'usage', 'observed'], ['user_agent', 'usage', 'observed'], ['duration_ms', 'usage', 'observed']],
-    row: (i) => ({ at: at(i), url: pick(P.urls, i), referrer: i % 3 ? null : pick(P.urls, i + 1), ip: pick(P.ips, i), user_agent: pick(P.agents, i), duration_ms: (i * 31) % 60000 }),
+    fields: [
+      ['at', 'usage', 'observed'],
+      ['url', 'usage', 'observed'],
+      ['referrer', 'usage', 'observed'],
+      ['ip', 'usage', 'observed'],
+      ['user_agent', 'usage', 'observed'],
+      ['duration_ms', 'usage', 'observed'],
+    ],
+    row: (i) => ({
+      at: at(i),
+      url: pick(P.urls, i),
+      referrer: i % 3 ? null : pick(P.urls, i + 1),
+      ip: pick(P.ips, i),
+      user_agent: pick(P.agents, i),
+      duration_ms: (i * 31) % 60000,
+    }),
   },
   {
     collection: 'support_tickets',
     share: 0.04,
-    fields: [['ticket', 'contact', 'provided'], ['opened_at', 'contact', 'observed'], ['subject', 'contact', 'provided'], ['body', 'contact', 'provided'], ['sentiment', 'usage', 'derived']],
-    row: (i) => ({ ticket: `T-${i}`, opened_at: at(i), subject: pick(P.products, i), body: pick(P.paragraphs, i), sentiment: (i % 5) / 4 }),
+    fields: [
+      ['ticket', 'contact', 'provided'],
+      ['opened_at', 'contact', 'observed'],
+      ['subject', 'contact', 'provided'],
+      ['body', 'contact', 'provided'],
+      ['sentiment', 'usage', 'derived'],
+    ],
+    row: (i) => ({
+      ticket: `T-${i}`,
+      opened_at: at(i),
+      subject: pick(P.products, i),
+      body: pick(P.paragraphs, i),
+      sentiment: (i % 5) / 4,
+    }),
   },
   {
     collection: 'newsletter_events',
     share: 0.1,
-    fields: [['at', 'usage', 'observed'], ['campaign', 'usage', 'observed'], ['event', 'usage', 'observed'], ['link', 'usage', 'observed']],
-    row: (i) => ({ at: at(i), campaign: `2026-${(i % 12) + 1}`, event: ['sent', 'open', 'click'][i % 3], link: i % 3 === 2 ? pick(P.urls, i) : null }),
+    fields: [
+      ['at', 'usage', 'observed'],
+      ['campaign', 'usage', 'observed'],
+      ['event', 'usage', 'observed'],
+      ['link', 'usage', 'observed'],
+    ],
+    row: (i) => ({
+      at: at(i),
+      campaign: `2026-${(i % 12) + 1}`,
+      event: ['sent', 'open', 'click'][i % 3],
+      link: i % 3 === 2 ? pick(P.urls, i) : null,
+    }),
   },
 ];
 const counts = specs.map((s) => Math.round(s.share * TOTAL));
@@ -117,7 +200,11 @@ try {
   const baselineCsv = async () => {
     for (const [k, spec] of specs.entries()) {
       const file = createWriteStream(join(dir, `${spec.collection}.csv`));
-      const csv = stringify({ header: true, columns: spec.fields.map(([n]) => n), cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } });
+      const csv = stringify({
+        header: true,
+        columns: spec.fields.map(([n]) => n),
+        cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) },
+      });
       csv.pipe(file);
       for await (const row of rows(spec, counts[k]!)) if (!csv.write(row)) await once(csv, 'drain');
       csv.end();
@@ -152,9 +239,15 @@ try {
   const size = (await stat(pkgPath)).size;
 
   console.log(`rows: ${TOTAL} in ${specs.length} collections, median of ${ROUNDS} interleaved rounds`);
-  console.log(`baseline CSV only : ${base.ms.toFixed(0)} ms wall, ${base.cpuMs.toFixed(0)} ms CPU, peak RSS ${mb(base.peak)} (start ${mb(base.before)}), ${mb(baseSize)} of CSV`);
-  console.log(`full package      : ${pkg.ms.toFixed(0)} ms wall, ${pkg.cpuMs.toFixed(0)} ms CPU, peak RSS ${mb(pkg.peak)} (start ${mb(pkg.before)}), ZIP ${mb(size)}`);
-  console.log(`ratio time(package)/time(baseline CSV): ${(pkg.ms / base.ms).toFixed(2)} wall, ${(pkg.cpuMs / base.cpuMs).toFixed(2)} CPU  (target ≤ 3)`);
+  console.log(
+    `baseline CSV only : ${base.ms.toFixed(0)} ms wall, ${base.cpuMs.toFixed(0)} ms CPU, peak RSS ${mb(base.peak)} (start ${mb(base.before)}), ${mb(baseSize)} of CSV`,
+  );
+  console.log(
+    `full package      : ${pkg.ms.toFixed(0)} ms wall, ${pkg.cpuMs.toFixed(0)} ms CPU, peak RSS ${mb(pkg.peak)} (start ${mb(pkg.before)}), ZIP ${mb(size)}`,
+  );
+  console.log(
+    `ratio time(package)/time(baseline CSV): ${(pkg.ms / base.ms).toFixed(2)} wall, ${(pkg.cpuMs / base.cpuMs).toFixed(2)} CPU  (target ≤ 3)`,
+  );
   console.log(`peak RSS target ≤ 300 MB: ${pkg.peak <= 300 * 1024 * 1024 ? 'met' : 'MISSED'}`);
 } finally {
   clearInterval(sampler);

@@ -36,8 +36,24 @@ const contactRows: Record<string, unknown>[] = [
     verified: true,
     legacy_flag: 'Y',
   },
-  { id: 2, name: '', email: null, note: '=HYPERLINK("http://evil")', created_at: null, score: null, prefs: null, verified: false },
-  { id: 3, name: '  padded  ', note: '<script>alert("x")</script> & ;', created_at: new Date(0), score: -1e21, prefs: [] },
+  {
+    id: 2,
+    name: '',
+    email: null,
+    note: '=HYPERLINK("http://evil")',
+    created_at: null,
+    score: null,
+    prefs: null,
+    verified: false,
+  },
+  {
+    id: 3,
+    name: '  padded  ',
+    note: '<script>alert("x")</script> & ;',
+    created_at: new Date(0),
+    score: -1e21,
+    prefs: [],
+  },
 ];
 const orderFields = [f('order_id', 'orders'), f('total', 'orders'), f('placed_at', 'orders', 'observed')];
 const orderRows = [
@@ -49,9 +65,12 @@ const sections = (): ExportSection[] => [
   section('crm', 'contacts', contactFields, contactRows),
   section('shop', LONG, orderFields, orderRows),
   section('shop', `${LONG}_archive`, orderFields, []),
-  section('analytics', 'events', [f('event', 'usage', 'observed'), f('at', 'usage', 'observed')], [
-    { event: 'login', at: new Date('2026-11-01T00:00:00Z') },
-  ]),
+  section(
+    'analytics',
+    'events',
+    [f('event', 'usage', 'observed'), f('at', 'usage', 'observed')],
+    [{ event: 'login', at: new Date('2026-11-01T00:00:00Z') }],
+  ),
 ];
 
 const input = (over: Partial<ExportPackageInput> = {}): ExportPackageInput => ({
@@ -106,7 +125,12 @@ describe('buildExportPackage: access', () => {
       ['analytics', 'events', 1],
     ]);
     const contacts = data.collections[0]!;
-    expect(contacts.fields[2]).toEqual({ name: 'email', category: 'contact', categoryName: 'Contact details', portable: 'provided' });
+    expect(contacts.fields[2]).toEqual({
+      name: 'email',
+      category: 'contact',
+      categoryName: 'Contact details',
+      portable: 'provided',
+    });
     expect(contacts.rows).toEqual([
       { ...expectedRow(contactRows[0]!, names), legacy_flag: 'Y' },
       expectedRow(contactRows[1]!, names),
@@ -127,21 +151,55 @@ describe('buildExportPackage: access', () => {
 
     // XLSX: a sheet per collection, names ≤ 31 and unique, then the field guide.
     const sheets = await pkg.xlsx();
-    expect(sheets.map((s) => s.name)).toEqual(['contacts', LONG.slice(0, 31), `${LONG.slice(0, 29)}~2`, 'events', 'fields']);
-    expect(data.collections.map((c) => c.sheets)).toEqual([['contacts'], [LONG.slice(0, 31)], [`${LONG.slice(0, 29)}~2`], ['events']]);
+    expect(sheets.map((s) => s.name)).toEqual([
+      'contacts',
+      LONG.slice(0, 31),
+      `${LONG.slice(0, 29)}~2`,
+      'events',
+      'fields',
+    ]);
+    expect(data.collections.map((c) => c.sheets)).toEqual([
+      ['contacts'],
+      [LONG.slice(0, 31)],
+      [`${LONG.slice(0, 29)}~2`],
+      ['events'],
+    ]);
     const xs = sheets[0]!.rows;
     expect(xs[0]).toEqual(names);
-    expect(xs[1]).toEqual([1, contactRows[0]!.name, 'zoe@example.com', 'said "hi", then left,\nline two\nline three', '2024-02-29T23:59:59.123Z', 0.75, JSON.stringify(contactRows[0]!.prefs), true]);
+    expect(xs[1]).toEqual([
+      1,
+      contactRows[0]!.name,
+      'zoe@example.com',
+      'said "hi", then left,\nline two\nline three',
+      '2024-02-29T23:59:59.123Z',
+      0.75,
+      JSON.stringify(contactRows[0]!.prefs),
+      true,
+    ]);
     // A spreadsheet cannot tell an empty string from an empty cell; data.json and the CSV can (docs/export.md).
     expect(xs[2]).toEqual([2, null, null, '=HYPERLINK("http://evil")', null, null, null, false]);
     expect(xs[3]![6]).toBe('[]');
     expect(sheets[1]!.rows.slice(1)).toEqual(orderRows.map((r) => [r.order_id, r.total, r.placed_at]));
     expect(sheets[2]!.rows).toEqual([['order_id', 'total', 'placed_at']]);
-    expect(sheets[4]!.rows).toContainEqual(['crm', 'contacts', 'contacts', 'csv/crm.contacts.csv', 'score', 'usage', 'Usage of the shop', 'derived', null]);
+    expect(sheets[4]!.rows).toContainEqual([
+      'crm',
+      'contacts',
+      'contacts',
+      'csv/crm.contacts.csv',
+      'score',
+      'usage',
+      'Usage of the shop',
+      'derived',
+      null,
+    ]);
 
     // processing.json: Art. 15(1)(a)–(h) and 15(2) with completeness.
     const processing = pkg.json<Record<string, unknown> & { recipients: { name: string }[] }>('processing.json');
-    expect(processing.recipients.map((r) => r.name)).toEqual(['DHL Paket GmbH', 'Hetzner Online GmbH', 'Mailchimp (Intuit Inc.)']);
+    expect(processing.recipients.map((r) => r.name)).toEqual([
+      'DHL Paket GmbH',
+      'Hetzner Online GmbH',
+      'Mailchimp (Intuit Inc.)',
+    ]);
     expect(processing.completeness).toContainEqual(expect.objectContaining({ system: 'legacy-erp', status: 'failed' }));
     expect(processing).not.toHaveProperty('portability');
   });
@@ -163,11 +221,19 @@ describe('buildExportPackage: access', () => {
 
   it('continues a collection on further sheets past the row limit', async () => {
     const rows = Array.from({ length: 7 }, (_, i) => ({ order_id: `X-${i}`, total: i, placed_at: null }));
-    const pkg = await openPackage(input({ sections: [section('shop', 'orders', orderFields, rows)] }), { xlsxMaxRows: 3, batchRows: 2 });
+    const pkg = await openPackage(input({ sections: [section('shop', 'orders', orderFields, rows)] }), {
+      xlsxMaxRows: 3,
+      batchRows: 2,
+    });
     const sheets = await pkg.xlsx();
     expect(sheets.map((s) => s.name)).toEqual(['orders', 'orders (2)', 'orders (3)', 'orders (4)', 'fields']);
     expect(sheets.slice(0, 4).flatMap((s) => s.rows.slice(1).map((r) => r[0]))).toEqual(rows.map((r) => r.order_id));
-    expect(pkg.json<DataJson>('data.json').collections[0]!.sheets).toEqual(['orders', 'orders (2)', 'orders (3)', 'orders (4)']);
+    expect(pkg.json<DataJson>('data.json').collections[0]!.sheets).toEqual([
+      'orders',
+      'orders (2)',
+      'orders (3)',
+      'orders (4)',
+    ]);
   });
 
   it('reads sections and rows lazily, one at a time, in order', async () => {
@@ -194,7 +260,12 @@ describe('buildExportPackage: access', () => {
   });
 
   it('refuses invalid input before writing anything', async () => {
-    const bad = input({ processing: { ...metaFixture().processing, recipients: [{ id: 'x', name: 'X Corp', role: 'processor', country: 'US' }] } });
+    const bad = input({
+      processing: {
+        ...metaFixture().processing,
+        recipients: [{ id: 'x', name: 'X Corp', role: 'processor', country: 'US' }],
+      },
+    });
     const err = await buildToNull(bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('VALIDATION_FAILED');
@@ -219,8 +290,15 @@ describe('buildExportPackage: access', () => {
   it('does not read rows twice and accepts a plain iterable of sections', async () => {
     const rows = rowsOf([{ id: 1 }]);
     let reads = 0;
-    const counted = { async *[Symbol.asyncIterator]() { reads++; yield* rows; } };
-    await openPackage(input({ sections: [{ system: 'crm', collection: 'contacts', fields: [f('id', 'identity')], rows: counted }] }));
+    const counted = {
+      async *[Symbol.asyncIterator]() {
+        reads++;
+        yield* rows;
+      },
+    };
+    await openPackage(
+      input({ sections: [{ system: 'crm', collection: 'contacts', fields: [f('id', 'identity')], rows: counted }] }),
+    );
     expect(reads).toBe(1);
   });
 });

@@ -13,7 +13,15 @@ import { csvNamer, sheetNamer } from './export.names.ts';
 import { buildDataJsonSchema } from './export.schema.ts';
 import { planSection, type SectionPlan } from './export.scope.ts';
 import { createSpool, type SpoolFile } from './export.spool.ts';
-import { cellText, jsonType, type JsonValue, toJsonValue, XLSX_CELL_MAX, type XlsxCell, xlsxCell } from './export.values.ts';
+import {
+  cellText,
+  type JsonValue,
+  jsonType,
+  toJsonValue,
+  XLSX_CELL_MAX,
+  type XlsxCell,
+  xlsxCell,
+} from './export.values.ts';
 import { createXlsxWriter, XLSX_MAX_ROWS, type XlsxWriter } from './export.xlsx.ts';
 import { createPackageZip, type ZipEntryWriter } from './export.zip.ts';
 
@@ -144,19 +152,15 @@ export const buildExportPackage = async (
         : {}),
     };
     await writeWhole(zip.entry('processing.json'), `${JSON.stringify(processing, null, 2)}\n`);
-    await writeWhole(zip.entry('schema.json'), `${JSON.stringify(buildDataJsonSchema(meta.kind, collections), null, 2)}\n`);
+    await writeWhole(
+      zip.entry('schema.json'),
+      `${JSON.stringify(buildDataJsonSchema(meta.kind, collections), null, 2)}\n`,
+    );
     await writeWhole(zip.entry('index.html'), renderIndexHtml({ meta, collections, plans }));
     await zip.finish();
 
     return {
-      files: [
-        'data.json',
-        ...csvFiles.map((c) => c.name),
-        'data.xlsx',
-        'processing.json',
-        'schema.json',
-        'index.html',
-      ],
+      files: ['data.json', ...csvFiles.map((c) => c.name), 'data.xlsx', 'processing.json', 'schema.json', 'index.html'],
       collections: collections.map((c) => ({
         system: c.system,
         collection: c.collection,
@@ -263,9 +267,9 @@ const writeCollection = async (section: ExportSection, plan: SectionPlan, d: Col
         if (declared.has(key) || row[key] === undefined) continue;
         const v = toJsonValue(row[key]);
         obj[key] = v;
-        let seen = c.undeclared.get(key);
-        if (!seen) c.undeclared.set(key, (seen = new Set()));
+        const seen = c.undeclared.get(key) ?? new Set();
         seen.add(jsonType(v));
+        c.undeclared.set(key, seen);
       }
     }
     jsonText += `${c.rowCount === 0 ? '' : ','}\n${JSON.stringify(obj)}`;
@@ -282,8 +286,23 @@ const writeCollection = async (section: ExportSection, plan: SectionPlan, d: Col
 };
 
 /** The last sheet says where every column came from and what it means (C-487/21: context where needed). */
-const writeFieldsSheet = async (xlsx: XlsxWriter, name: string, collections: CollectionSummary[], meta: ExportPackageMeta) => {
-  xlsx.startSheet(name, ['system', 'collection', 'sheets', 'csv', 'field', 'category', 'categoryName', 'portable', 'description']);
+const writeFieldsSheet = async (
+  xlsx: XlsxWriter,
+  name: string,
+  collections: CollectionSummary[],
+  meta: ExportPackageMeta,
+) => {
+  xlsx.startSheet(name, [
+    'system',
+    'collection',
+    'sheets',
+    'csv',
+    'field',
+    'category',
+    'categoryName',
+    'portable',
+    'description',
+  ]);
   const rows: XlsxCell[][] = collections.flatMap((c) =>
     c.fields.map((f) => [
       c.system,

@@ -93,7 +93,10 @@ describe('encryptFileStream / decryptFileStream', () => {
 
   it('rejects a frame dropped from the middle', async () => {
     const sealed = await seal(key, randomBytes(3 * 1024 + 10));
-    const dropped = Buffer.concat([sealed.subarray(0, HEADER + frame(1024)), sealed.subarray(HEADER + 2 * frame(1024))]);
+    const dropped = Buffer.concat([
+      sealed.subarray(0, HEADER + frame(1024)),
+      sealed.subarray(HEADER + 2 * frame(1024)),
+    ]);
     await expect(open(key, dropped)).rejects.toThrow(/authentication failed/);
   });
 

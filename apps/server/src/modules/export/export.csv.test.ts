@@ -20,7 +20,10 @@ describe('CSV', () => {
       fc.property(
         fc.integer({ min: 1, max: 6 }).chain((width) =>
           fc.tuple(
-            fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), { minLength: width, maxLength: width }),
+            fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), {
+              minLength: width,
+              maxLength: width,
+            }),
             fc.array(fc.array(cell, { minLength: width, maxLength: width }), { maxLength: 20 }),
           ),
         ),

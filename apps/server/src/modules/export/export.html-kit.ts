@@ -46,7 +46,10 @@ export const createKit = (locale: RequestLocale) => {
     `<div class="scroll"><table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${head
       .map((h) => `<th scope="col">${esc(h)}</th>`)
       .join('')}</tr></thead><tbody>${rows
-      .map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${cell(c)}</th>` : `<td>${cell(c)}</td>`)).join('')}</tr>`)
+      .map(
+        (r) =>
+          `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${cell(c)}</th>` : `<td>${cell(c)}</td>`)).join('')}</tr>`,
+      )
       .join('')}</tbody></table></div>`;
 
   const list = (items: (string | Html)[]) => `<ul>${items.map((i) => `<li>${cell(i)}</li>`).join('')}</ul>`;

@@ -3,21 +3,36 @@ import type { ExportField, RequestLocale } from './export.contract.ts';
 import { metaFixture, NOTICE_TEXT, section } from './export.fixtures.ts';
 import { esc } from './export.html-kit.ts';
 import { exportMessages } from './export.messages.ts';
-import { en } from './messages/en.messages.ts';
 import { openPackage } from './export.test-helpers.ts';
+import { en } from './messages/en.messages.ts';
 
 const fields: ExportField[] = [{ name: 'note', category: 'contact', portable: 'provided' }];
 const build = (locale: RequestLocale = 'en', rows: Record<string, unknown>[] = [{ note: 'x' }]) =>
-  openPackage({ ...metaFixture({ locale }), sections: [section('crm', 'contacts<img src=x onerror=alert(1)>', fields, rows)] });
+  openPackage({
+    ...metaFixture({ locale }),
+    sections: [section('crm', 'contacts<img src=x onerror=alert(1)>', fields, rows)],
+  });
 
 describe('index.html', () => {
   it('explains Art. 15(1)(a)–(h) and 15(2) with recipients named, retention, rights and completeness', async () => {
     const html = (await build()).text('index.html');
-    for (const heading of [en.hPurposes, en.hCategories, en.hRecipients, en.hRetention, en.hRights, en.hSources, en.hAutomated, en.hTransfers, en.hSearch, en.hConsents]) {
+    for (const heading of [
+      en.hPurposes,
+      en.hCategories,
+      en.hRecipients,
+      en.hRetention,
+      en.hRights,
+      en.hSources,
+      en.hAutomated,
+      en.hTransfers,
+      en.hSearch,
+      en.hConsents,
+    ]) {
       expect(html).toContain(`>${esc(heading)}</h2>`);
     }
     expect(html).toContain('Yes, Acme &lt;Shop&gt; GmbH processes personal data about you.');
-    for (const name of ['DHL Paket GmbH', 'Hetzner Online GmbH', 'Mailchimp (Intuit Inc.)']) expect(html).toContain(name);
+    for (const name of ['DHL Paket GmbH', 'Hetzner Online GmbH', 'Mailchimp (Intuit Inc.)'])
+      expect(html).toContain(name);
     expect(html).toContain('EU standard contractual clauses (Art. 46)');
     expect(html).toContain('United States (US)');
     expect(html).toContain('10 years after the last order');

@@ -33,7 +33,9 @@ const dataSection = (x: Kit, { meta, collections }: HtmlInput) => {
   ]);
   const notes = collections
     .filter((c) => c.undeclared.size > 0)
-    .map((c) => x.p(x.t('undeclared', { fields: `${c.system} / ${c.collection}: ${[...c.undeclared.keys()].join(', ')}` })));
+    .map((c) =>
+      x.p(x.t('undeclared', { fields: `${c.system} / ${c.collection}: ${[...c.undeclared.keys()].join(', ')}` })),
+    );
   if (collections.some((c) => c.truncatedCells > 0)) notes.push(x.p(x.t('truncatedCells')));
   const head = ['colSystem', 'colCollection', 'colRecords', 'colFields', 'colPurposes', 'colFile'] as const;
   const body = collections.length ? x.table(null, head.map(x.s), rows) + notes.join('') : x.p(x.s('noData'));
@@ -84,7 +86,11 @@ const recipientsSection = (x: Kit, { meta }: HtmlInput) => {
   const body = recipients.length ? x.table(null, head.map(x.s), rows) : x.p(x.s('noRecipients'));
   const transfers = recipients.filter((r) => r.transfer);
   const transferBody = transfers.length
-    ? x.list(transfers.map((r) => raw(`<strong>${esc(r.name)}</strong>, ${esc(x.country(r.country))}: ${safeguard(r).html}`)))
+    ? x.list(
+        transfers.map((r) =>
+          raw(`<strong>${esc(r.name)}</strong>, ${esc(x.country(r.country))}: ${safeguard(r).html}`),
+        ),
+      )
     : x.p(x.s('noTransfers'));
   return x.section('recipients', x.s('hRecipients'), body) + x.section('transfers', x.s('hTransfers'), transferBody);
 };
@@ -95,7 +101,9 @@ const retentionSection = (x: Kit, { meta }: HtmlInput) =>
     x.s('hRetention'),
     x.list(
       meta.processing.purposes.map((p) =>
-        raw(`<strong>${esc(p.name)}</strong>: ${esc([p.retention.period, p.retention.criteria].filter(Boolean).join(' – '))}`),
+        raw(
+          `<strong>${esc(p.name)}</strong>: ${esc([p.retention.period, p.retention.criteria].filter(Boolean).join(' – '))}`,
+        ),
       ),
     ),
   );
@@ -109,7 +117,9 @@ const rightsSection = (x: Kit, { meta }: HtmlInput) => {
     x.list(rights.map((r) => x.s(k('right', r)))) +
       x.p(x.t('exercise', { contact: x.link(rightsContact) })) +
       (dpoContact ? x.p(x.t('dpo', { dpo: dpoContact })) : '') +
-      x.p(raw(`${x.t('complaint', { authority: sa.name }).html} ${x.link(sa.url).html} (${esc(x.country(sa.country))})`)),
+      x.p(
+        raw(`${x.t('complaint', { authority: sa.name }).html} ${x.link(sa.url).html} (${esc(x.country(sa.country))})`),
+      ),
   );
 };
 
@@ -177,7 +187,13 @@ const recordsSection = (x: Kit, { meta }: HtmlInput) => {
     );
   });
   const bases = meta.lawfulRecords.lawfulBases.flatMap((b) =>
-    b.history.map((h) => [purposeName(b.purpose), x.s(k('basis', h.basis)), x.date(h.from), h.to ? x.date(h.to) : x.s('current'), h.reason ?? x.s('none')]),
+    b.history.map((h) => [
+      purposeName(b.purpose),
+      x.s(k('basis', h.basis)),
+      x.date(h.from),
+      h.to ? x.date(h.to) : x.s('current'),
+      h.reason ?? x.s('none'),
+    ]),
   );
   const requests = meta.lawfulRecords.requests.map((r) => [
     raw(`<code>${esc(r.id)}</code>`),
@@ -189,27 +205,41 @@ const recordsSection = (x: Kit, { meta }: HtmlInput) => {
   return (
     x.section('consents', x.s('hConsents'), consents.join('') || x.p(x.s('noConsents'))) +
     (bases.length
-      ? x.section('bases', x.s('hBases'), x.table(null, ['colPurpose', 'colBasis', 'colFrom', 'colUntil', 'colReason'].map((h) => x.s(h as MessageKey)), bases))
+      ? x.section(
+          'bases',
+          x.s('hBases'),
+          x.table(
+            null,
+            ['colPurpose', 'colBasis', 'colFrom', 'colUntil', 'colReason'].map((h) => x.s(h as MessageKey)),
+            bases,
+          ),
+        )
       : '') +
     x.section(
       'requests',
       x.s('hRequests'),
       requests.length
-        ? x.table(null, (['colReference', 'colType', 'colState', 'colReceived', 'colClosed'] as const).map(x.s), requests)
+        ? x.table(
+            null,
+            (['colReference', 'colType', 'colState', 'colReceived', 'colClosed'] as const).map(x.s),
+            requests,
+          )
         : x.p(x.s('noRequests')),
     )
   );
 };
 
 const portabilitySection = (x: Kit, { plans }: HtmlInput) => {
-  const items = plans.filter((e) => !e.included).map((e) =>
-    raw(
-      `<strong>${esc(e.system)} / ${esc(e.collection)}</strong>: ` +
-        x.t(k('excluded', e.excluded?.reason ?? 'unmapped'), {
-          bases: (e.excluded?.bases ?? []).map((b) => x.s(k('basis', b))).join(', '),
-        }).html,
-    ),
-  );
+  const items = plans
+    .filter((e) => !e.included)
+    .map((e) =>
+      raw(
+        `<strong>${esc(e.system)} / ${esc(e.collection)}</strong>: ` +
+          x.t(k('excluded', e.excluded?.reason ?? 'unmapped'), {
+            bases: (e.excluded?.bases ?? []).map((b) => x.s(k('basis', b))).join(', '),
+          }).html,
+      ),
+    );
   const fields = plans
     .filter((d) => d.included)
     .flatMap((d) => d.droppedFields.map((f) => `${d.system} / ${d.collection}: ${f}`));

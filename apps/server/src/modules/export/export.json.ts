@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { z } from '@hono/zod-openapi';
 import type { DataCategory, ExportField, ExportPackageMeta, LawfulRecords } from './export.contract.ts';
 import type { JsonType } from './export.values.ts';
-import type { z } from '@hono/zod-openapi';
 
 /**
  * data.json, written as it streams: an envelope, then one object per collection whose `rows` array is filled row by

@@ -4,15 +4,22 @@ import type { ExportField } from './export.contract.ts';
 import { metaFixture, section } from './export.fixtures.ts';
 import { openPackage } from './export.test-helpers.ts';
 
-const f = (name: string, category: string, portable: ExportField['portable']): ExportField => ({ name, category, portable });
+const f = (name: string, category: string, portable: ExportField['portable']): ExportField => ({
+  name,
+  category,
+  portable,
+});
 
 const portability = () => ({
   ...metaFixture({ kind: 'portability' }),
   sections: [
     // account (contract) + newsletter (consent): in; the derived score and the undeclared key are not.
-    section('crm', 'contacts', [f('email', 'contact', 'provided'), f('last_login', 'usage', 'observed'), f('score', 'usage', 'derived')], [
-      { email: 'a@example.com', last_login: '2026-11-01T00:00:00Z', score: 0.3, legacy_flag: 'Y' },
-    ]),
+    section(
+      'crm',
+      'contacts',
+      [f('email', 'contact', 'provided'), f('last_login', 'usage', 'observed'), f('score', 'usage', 'derived')],
+      [{ email: 'a@example.com', last_login: '2026-11-01T00:00:00Z', score: 0.3, legacy_flag: 'Y' }],
+    ),
     // fraud rests on legitimate interests only: out, and its rows are never read.
     section('analytics', 'events', [f('event', 'usage', 'observed')], [{ event: 'login' }], { forbidRead: true }),
     // Linked to no purpose: out (we cannot show consent or contract).
@@ -50,7 +57,9 @@ describe('buildExportPackage: portability (Art. 20)', () => {
       { system: 'marketing', collection: 'segments', reason: 'unmapped', bases: [] },
       { system: 'support', collection: 'tickets', reason: 'no_fields', bases: ['contract'] },
     ]);
-    expect(processing.portability.droppedFields).toEqual([{ system: 'crm', collection: 'contacts', fields: ['score'] }]);
+    expect(processing.portability.droppedFields).toEqual([
+      { system: 'crm', collection: 'contacts', fields: ['score'] },
+    ]);
     expect(pkg.summary.excluded.map((e) => e.reason)).toEqual(['basis', 'unmapped', 'no_fields']);
     const html = pkg.text('index.html');
     expect(html).toContain('analytics / events');

@@ -1,4 +1,11 @@
-import type { ExportField, ExportKind, ExportSectionMeta, LawfulBasis, ProcessingInfo, Purpose } from './export.contract.ts';
+import type {
+  ExportField,
+  ExportKind,
+  ExportSectionMeta,
+  LawfulBasis,
+  ProcessingInfo,
+  Purpose,
+} from './export.contract.ts';
 
 /**
  * What of a section goes into the package.

@@ -49,7 +49,10 @@ export const createSpool = async (parent: string = tmpdir()): Promise<Spool> => 
           if (error) return Promise.reject(error);
           if (sink.write(data)) return undefined;
           // Also wake on close: a failed disk never drains, and `end()` reports the error.
-          return Promise.race([once(sink, 'drain'), written]).then(() => undefined, () => undefined);
+          return Promise.race([once(sink, 'drain'), written]).then(
+            () => undefined,
+            () => undefined,
+          );
         },
         async end() {
           sink.end();

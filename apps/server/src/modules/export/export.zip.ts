@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { createDeflateRaw, type DeflateRaw, type ZlibOptions } from 'node:zlib';
 import { Zip, ZipPassThrough } from 'fflate';
 
 /**
@@ -14,7 +14,9 @@ class ZlibDeflateEntry extends ZipPassThrough {
   constructor(filename: string, level: number) {
     super(filename);
     this.compression = 8;
-    this.z = createDeflateRaw({ level, highWaterMark: BUFFER });
+    // zlib hands its options on to the underlying Transform; the typings just do not list the stream ones.
+    const zopts: ZlibOptions & { highWaterMark: number } = { level, chunkSize: 64 * 1024, highWaterMark: BUFFER };
+    this.z = createDeflateRaw(zopts);
     this.z.on('data', (d: Buffer<ArrayBuffer>) => this.ondata(null, d, false));
     this.z.on('end', () => this.ondata(null, new Uint8Array(0), true));
     this.z.on('error', (e) => this.ondata(Object.assign(e, { code: 0 }), new Uint8Array(0), true));

@@ -27,7 +27,8 @@ export const de: ExportMessages = {
   colFields: 'Felder',
   colPurposes: 'Verwendet für',
   colFile: 'Datei',
-  undeclared: 'Manche Datensätze enthalten zusätzlich Werte, die das System nicht beschreibt ({fields}). Sie stehen in data.json.',
+  undeclared:
+    'Manche Datensätze enthalten zusätzlich Werte, die das System nicht beschreibt ({fields}). Sie stehen in data.json.',
   truncatedCells:
     'Sehr lange Werte sind in data.xlsx gekürzt (Grenze von Excel); data.json und die CSV-Dateien enthalten sie vollständig.',
   noData: 'Keine.',
@@ -69,10 +70,12 @@ export const de: ExportMessages = {
   right_rectification: 'Falsche oder unvollständige Daten berichtigen lassen (Art. 16).',
   right_erasure: 'Ihre Daten löschen lassen (Art. 17).',
   right_restriction: 'Die Verarbeitung Ihrer Daten einschränken lassen (Art. 18).',
-  right_objection: 'Einer Verwendung auf Grundlage unserer berechtigten Interessen oder für Direktwerbung widersprechen (Art. 21).',
+  right_objection:
+    'Einer Verwendung auf Grundlage unserer berechtigten Interessen oder für Direktwerbung widersprechen (Art. 21).',
   right_portability:
     'Die Daten, die Sie uns gegeben haben, maschinenlesbar erhalten oder an einen anderen Dienst übermitteln lassen (Art. 20).',
-  right_withdraw: 'Ihre Einwilligung jederzeit widerrufen; was bis dahin geschah, bleibt davon unberührt (Art. 7 Abs. 3).',
+  right_withdraw:
+    'Ihre Einwilligung jederzeit widerrufen; was bis dahin geschah, bleibt davon unberührt (Art. 7 Abs. 3).',
   exercise: 'Um diese Rechte auszuüben, wenden Sie sich an uns: {contact}.',
   dpo: 'Unser Datenschutzbeauftragter: {dpo}.',
   complaint:

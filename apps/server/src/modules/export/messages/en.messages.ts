@@ -29,7 +29,8 @@ export const en = {
   colPurposes: 'Used for',
   colFile: 'File',
   undeclared: 'Some records also contain values the system does not describe ({fields}). They are in data.json.',
-  truncatedCells: 'Very long values are shortened in data.xlsx (Excel’s limit); data.json and the CSV files hold them in full.',
+  truncatedCells:
+    'Very long values are shortened in data.xlsx (Excel’s limit); data.json and the CSV files hold them in full.',
   noData: 'None.',
   hPurposes: 'Why we use your data (Art. 15(1)(a))',
   colPurpose: 'Purpose',
@@ -70,7 +71,8 @@ export const en = {
   right_erasure: 'Have your data deleted (Art. 17).',
   right_restriction: 'Have the use of your data restricted (Art. 18).',
   right_objection: 'Object to uses based on our legitimate interests or for direct marketing (Art. 21).',
-  right_portability: 'Receive the data you gave us in a machine-readable form, or have it sent to another service (Art. 20).',
+  right_portability:
+    'Receive the data you gave us in a machine-readable form, or have it sent to another service (Art. 20).',
   right_withdraw: 'Withdraw your consent at any time, without affecting what was done before (Art. 7(3)).',
   exercise: 'To use these rights, contact us: {contact}.',
   dpo: 'Our data protection officer: {dpo}.',

@@ -73,7 +73,8 @@ export const fr: ExportMessages = {
   right_objection: 'Vous opposer à une utilisation fondée sur nos intérêts légitimes ou à la prospection (art. 21).',
   right_portability:
     'Recevoir les données que vous nous avez fournies dans un format lisible par machine, ou les faire transmettre à un autre service (art. 20).',
-  right_withdraw: 'Retirer votre consentement à tout moment, sans remettre en cause ce qui a été fait avant (art. 7, §\u00a03).',
+  right_withdraw:
+    'Retirer votre consentement à tout moment, sans remettre en cause ce qui a été fait avant (art. 7, §\u00a03).',
   exercise: 'Pour exercer ces droits, contactez-nous\u202f: {contact}.',
   dpo: 'Notre délégué à la protection des données\u202f: {dpo}.',
   complaint:
@@ -139,7 +140,8 @@ export const fr: ExportMessages = {
   hPortability: 'Ce que ce dossier de portabilité ne contient pas',
   excluded_unmapped:
     'rattachées à aucune finalité\u202f: nous ne pouvons donc pas établir qu’elles sont traitées sur la base du consentement ou d’un contrat',
-  excluded_basis: 'traitées sur une autre base juridique ({bases}), à laquelle le droit à la portabilité ne s’applique pas',
+  excluded_basis:
+    'traitées sur une autre base juridique ({bases}), à laquelle le droit à la portabilité ne s’applique pas',
   excluded_no_fields: 'ne contient que des données que nous avons nous-mêmes déduites',
   excludedFields: 'Les champs que nous avons nous-mêmes déduits ne sont pas inclus\u202f: {fields}.',
   excludedLawful:

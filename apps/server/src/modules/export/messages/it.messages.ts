@@ -138,7 +138,8 @@ export const it: ExportMessages = {
   hPortability: 'Cosa non include questo pacchetto di portabilità',
   excluded_unmapped:
     'non collegati ad alcuna finalità, quindi non possiamo dimostrare che siano trattati sulla base del consenso o di un contratto',
-  excluded_basis: 'trattati su un’altra base giuridica ({bases}), alla quale il diritto alla portabilità non si applica',
+  excluded_basis:
+    'trattati su un’altra base giuridica ({bases}), alla quale il diritto alla portabilità non si applica',
   excluded_no_fields: 'contiene solo dati che abbiamo ricavato noi',
   excludedFields: 'Sono esclusi i campi che abbiamo ricavato noi: {fields}.',
   excludedLawful:

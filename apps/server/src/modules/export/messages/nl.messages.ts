@@ -27,7 +27,8 @@ export const nl: ExportMessages = {
   colFields: 'Velden',
   colPurposes: 'Gebruikt voor',
   colFile: 'Bestand',
-  undeclared: 'Sommige records bevatten ook waarden die het systeem niet beschrijft ({fields}). Die staan in data.json.',
+  undeclared:
+    'Sommige records bevatten ook waarden die het systeem niet beschrijft ({fields}). Die staan in data.json.',
   truncatedCells:
     'Zeer lange waarden zijn ingekort in data.xlsx (grens van Excel); data.json en de CSV-bestanden bevatten ze volledig.',
   noData: 'Geen.',
@@ -69,7 +70,8 @@ export const nl: ExportMessages = {
   right_rectification: 'Onjuiste of onvolledige gegevens laten corrigeren (art. 16).',
   right_erasure: 'Uw gegevens laten wissen (art. 17).',
   right_restriction: 'Het gebruik van uw gegevens laten beperken (art. 18).',
-  right_objection: 'Bezwaar maken tegen gebruik op grond van onze gerechtvaardigde belangen of voor direct marketing (art. 21).',
+  right_objection:
+    'Bezwaar maken tegen gebruik op grond van onze gerechtvaardigde belangen of voor direct marketing (art. 21).',
   right_portability:
     'De gegevens die u ons hebt verstrekt in machineleesbare vorm ontvangen, of laten doorsturen naar een andere dienst (art. 20).',
   right_withdraw: 'Uw toestemming altijd intrekken, zonder dat dit afdoet aan wat daarvoor is gebeurd (art. 7, lid 3).',
