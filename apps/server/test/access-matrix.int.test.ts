@@ -8,8 +8,22 @@ import { createHarness, type Harness } from './harness.ts';
  * a route added tomorrow is covered the day it is added. A new path parameter needs a factory below, or this fails.
  */
 type Tenant = { id: string; admin: string };
+const testWebhook = { url: 'https://93.184.215.14/hook', description: '', eventTypes: [], enabled: true };
 const factories: Record<string, (h: Harness, t: Tenant) => Promise<string>> = {
   keyId: async (h, t) => (await h.newKey(t.id, 'read_only')).id,
+  // A public address literal: accepted without DNS, never contacted (no delivery worker runs in this file).
+  webhookId: async (h, t) => (await h.rt.services.webhooks.create(t.id, { ...testWebhook }, 'test')).id,
+  deliveryId: async (h, t) => {
+    await h.rt.services.webhooks.create(t.id, { ...testWebhook }, 'test');
+    await h.rt.services.webhooks.prepare();
+    const ids = await h.rt.db.tenant(t.id, (tx) =>
+      h.rt.services.webhooks.emit(tx, t.id, {
+        type: 'subject.erased',
+        data: { subjectId: 'sub_01JDQ2M3ZV9G7X6S5R4Q3P2N1M', requestId: null, at: '2026-11-29T10:00:00.000Z' },
+      }),
+    );
+    return ids[0]!;
+  },
 };
 
 describe('access matrix over every route (checks 54, 56, 57)', () => {

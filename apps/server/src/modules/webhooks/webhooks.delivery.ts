@@ -19,6 +19,13 @@ export type DeliveryJob = {
   trigger: WebhookAttempt['trigger'];
 };
 
+/**
+ * A job that does nothing: sending it outside any transaction registers the queue with this process's job client.
+ * On PGlite (one connection) the first enqueue must not happen inside a transaction, or the queue's creation would
+ * wait for that very transaction. See `webhooks.prepare()`.
+ */
+export type PrepareJob = { prepare: true };
+
 /** The Standard Webhooks schedule: after the first try, retry after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const DEFAULT_RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
@@ -69,7 +76,8 @@ export const createDeliveryWorker = (deps: {
   const expects = (d: { status: string; attempts: number } | undefined, attempt: number) =>
     d !== undefined && d.status === 'pending' && d.attempts === attempt - 1;
 
-  return async (job: DeliveryJob): Promise<void> => {
+  return async (job: DeliveryJob | PrepareJob): Promise<void> => {
+    if ('prepare' in job) return;
     const { tenantId, deliveryId, attempt, trigger } = job;
     const plan = await db.tenant(tenantId, async (tx) => {
       const d = await repo.getDelivery(tx, tenantId, deliveryId);

@@ -21,7 +21,9 @@ import {
   createDeliveryWorker,
   DEFAULT_RETRY_DELAYS_SECONDS,
   enqueueInTenantTx,
+  type PrepareJob,
   secretField,
+  WEBHOOK_DELIVERY_JOB,
 } from './webhooks.delivery.ts';
 import type { AttemptRow, DeliveryRow, WebhookRow, WebhooksRepo } from './webhooks.repo.ts';
 import { createSender } from './webhooks.sender.ts';
@@ -269,7 +271,17 @@ export const createWebhooksService = (deps: {
     }),
   });
 
+  let prepared: Promise<unknown> | null = null;
+
   return {
+    /**
+     * Call once, outside any transaction, in a process that emits but runs no delivery worker (registerWorkers
+     * covers workers): it makes the first in-transaction enqueue safe on PGlite.
+     */
+    prepare: async () => {
+      prepared ??= jobs.send<PrepareJob>(WEBHOOK_DELIVERY_JOB, { prepare: true });
+      await prepared;
+    },
     emit,
     create,
     update,
