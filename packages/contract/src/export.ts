@@ -1,6 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { Timestamp } from './common.ts';
+import { eeaCountries, LawfulBasis } from './purposes.ts';
 import { RequestLocale, RequestState, RequestType } from './requests.ts';
+
+// Names are prefixed with Export where purposes.ts / consent.ts / taxonomy.ts hold a different, richer model of the
+// same idea: this file describes what the package says about them, as already resolved for one person.
 
 /**
  * The input of the access / portability package (Arts. 15, 20): what the data traversal found, what the controller
@@ -17,11 +21,6 @@ export type ExportKind = z.infer<typeof ExportKind>;
  */
 export const FieldOrigin = z.enum(['provided', 'observed', 'derived']).openapi('FieldOrigin');
 export type FieldOrigin = z.infer<typeof FieldOrigin>;
-
-export const LawfulBasis = z
-  .enum(['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'])
-  .openapi('LawfulBasis', { description: 'Art. 6(1)(a)–(f)' });
-export type LawfulBasis = z.infer<typeof LawfulBasis>;
 
 const Name = z.string().trim().min(1).max(200);
 const Key = z.string().trim().min(1).max(100);
@@ -64,12 +63,12 @@ export const SystemCompleteness = z
   .openapi('SystemCompleteness');
 export type SystemCompleteness = z.infer<typeof SystemCompleteness>;
 
-export const DataCategory = z
+export const ExportCategory = z
   .object({ key: Key, name: Name, description: z.string().max(1000).optional(), special: z.boolean().default(false) })
   .strict()
-  .openapi('DataCategory', { description: '`special`: Art. 9 or 10 data' });
+  .openapi('ExportCategory', { description: '`special`: Art. 9 or 10 data' });
 
-export const Purpose = z
+export const ExportPurpose = z
   .object({
     key: Key,
     name: Name,
@@ -84,10 +83,10 @@ export const Purpose = z
       .openapi({ description: 'Art. 15(1)(d): how long, or the criteria that decide it' }),
   })
   .strict()
-  .openapi('Purpose');
-export type Purpose = z.infer<typeof Purpose>;
+  .openapi('ExportPurpose');
+export type ExportPurpose = z.infer<typeof ExportPurpose>;
 
-export const TransferSafeguard = z
+export const ExportTransferSafeguard = z
   .enum([
     'adequacy_decision',
     'standard_contractual_clauses',
@@ -95,38 +94,33 @@ export const TransferSafeguard = z
     'code_or_certification',
     'art49_derogation',
   ])
-  .openapi('TransferSafeguard', { description: 'Art. 45, 46(2)(c), 47, 46(2)(e)–(f), 49' });
-
-/** EEA members: a recipient elsewhere is a third-country transfer (Art. 15(2)). */
-export const EEA_COUNTRIES: ReadonlySet<string> = new Set(
-  'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO'.split(' '),
-);
+  .openapi('ExportTransferSafeguard', { description: 'Art. 45, 46(2)(c), 47, 46(2)(e)–(f), 49' });
 
 /** Named individually, not as a category (CJEU C-154/21, Österreichische Post). */
-export const Recipient = z
+export const ExportRecipient = z
   .object({
     id: Key,
     name: Name,
     role: z.enum(['processor', 'controller', 'joint_controller', 'public_authority']),
     country: Country,
     transfer: z
-      .object({ safeguard: TransferSafeguard, detail: Text, copyAt: z.string().url().optional() })
+      .object({ safeguard: ExportTransferSafeguard, detail: Text, copyAt: z.string().url().optional() })
       .strict()
       .optional()
       .openapi({ description: 'Required when `country` is outside the EEA' }),
   })
   .strict()
-  .refine((r) => EEA_COUNTRIES.has(r.country) || r.transfer !== undefined, {
+  .refine((r) => eeaCountries.has(r.country) || r.transfer !== undefined, {
     message: 'a recipient outside the EEA needs its transfer safeguard (Art. 15(2))',
     path: ['transfer'],
   })
-  .openapi('Recipient');
-export type Recipient = z.infer<typeof Recipient>;
+  .openapi('ExportRecipient');
+export type ExportRecipient = z.infer<typeof ExportRecipient>;
 
-export const AutomatedDecision = z
+export const ExportAutomatedDecision = z
   .object({ name: Name, logic: Text, significance: Text, consequences: Text, humanReview: Text })
   .strict()
-  .openapi('AutomatedDecision', { description: 'Art. 22 decisions: meaningful information about the logic' });
+  .openapi('ExportAutomatedDecision', { description: 'Art. 22 decisions: meaningful information about the logic' });
 
 /** Everything Art. 15(1)(a)–(h) and 15(2) ask for, as it applies to this person. */
 export const ProcessingInfo = z
@@ -134,13 +128,13 @@ export const ProcessingInfo = z
     controller: z.object({ name: Name, contact: Name, address: z.string().max(500).optional() }).strict(),
     dpoContact: z.string().max(200).optional(),
     rightsContact: Name.openapi({ description: 'Where the person exercises their rights (URL or e-mail)' }),
-    purposes: z.array(Purpose),
-    categories: z.array(DataCategory),
-    recipients: z.array(Recipient),
+    purposes: z.array(ExportPurpose),
+    categories: z.array(ExportCategory),
+    recipients: z.array(ExportRecipient),
     sources: z
       .array(z.object({ description: Text, publiclyAvailable: z.boolean(), categories: z.array(Key) }).strict())
       .openapi({ description: 'Art. 15(1)(g): sources other than the person; empty when all came from them' }),
-    automatedDecisions: z.array(AutomatedDecision).openapi({ description: 'Empty: no Art. 22 decisions' }),
+    automatedDecisions: z.array(ExportAutomatedDecision).openapi({ description: 'Empty: no Art. 22 decisions' }),
     supervisoryAuthority: z.object({ name: Name, url: z.string().url(), country: Country }).strict(),
     locations: z
       .array(z.object({ system: Name, collection: Name, purposes: z.array(Key).min(1) }).strict())
@@ -165,7 +159,7 @@ export const ProcessingInfo = z
 export type ProcessingInfo = z.infer<typeof ProcessingInfo>;
 
 /** A consent as Lawful proved it: the exact notice text the person saw and its hash (Art. 7(1)). */
-export const ConsentRecord = z
+export const ExportConsentRecord = z
   .object({
     id: Key,
     purpose: Key,
@@ -184,7 +178,7 @@ export const ConsentRecord = z
       .strict(),
   })
   .strict()
-  .openapi('ConsentRecord');
+  .openapi('ExportConsentRecord');
 
 export const LawfulBasisRecord = z
   .object({
@@ -192,7 +186,12 @@ export const LawfulBasisRecord = z
     history: z
       .array(
         z
-          .object({ basis: LawfulBasis, from: Timestamp, to: Timestamp.nullable(), reason: z.string().max(2000).optional() })
+          .object({
+            basis: LawfulBasis,
+            from: Timestamp,
+            to: Timestamp.nullable(),
+            reason: z.string().max(2000).optional(),
+          })
           .strict(),
       )
       .min(1)
@@ -214,7 +213,11 @@ export const RequestRecord = z
 
 /** What Lawful itself holds about the person: it is personal data too. */
 export const LawfulRecords = z
-  .object({ consents: z.array(ConsentRecord), lawfulBases: z.array(LawfulBasisRecord), requests: z.array(RequestRecord) })
+  .object({
+    consents: z.array(ExportConsentRecord),
+    lawfulBases: z.array(LawfulBasisRecord),
+    requests: z.array(RequestRecord),
+  })
   .strict()
   .openapi('LawfulRecords');
 export type LawfulRecords = z.infer<typeof LawfulRecords>;

@@ -3,4 +3,5 @@
  * it); until then this one file reaches it by path, so switching to `@lawful/contract` is a one-line change.
  */
 export * from '../../../../../packages/contract/src/export.ts';
+export { LawfulBasis } from '../../../../../packages/contract/src/purposes.ts';
 export { RequestLocale, RequestState, RequestType } from '../../../../../packages/contract/src/requests.ts';

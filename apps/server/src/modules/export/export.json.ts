@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
-import type { DataCategory, ExportField, ExportPackageMeta, LawfulRecords } from './export.contract.ts';
+import type { ExportCategory, ExportField, ExportPackageMeta, LawfulRecords } from './export.contract.ts';
 import type { JsonType } from './export.values.ts';
 
 /**
@@ -26,7 +26,7 @@ export type CollectionSummary = {
   truncatedCells: number;
 };
 
-type Category = z.infer<typeof DataCategory>;
+type Category = z.infer<typeof ExportCategory>;
 
 const j = JSON.stringify;
 

@@ -1,10 +1,10 @@
 import type {
   ExportField,
   ExportKind,
+  ExportPurpose,
   ExportSectionMeta,
   LawfulBasis,
   ProcessingInfo,
-  Purpose,
 } from './export.contract.ts';
 
 /**
@@ -19,7 +19,7 @@ import type {
 export type SectionPlan = {
   system: string;
   collection: string;
-  purposes: Purpose[];
+  purposes: ExportPurpose[];
   included: boolean;
   /** Fields written, in the source's order. */
   fields: ExportField[];
@@ -36,7 +36,7 @@ export const planSection = (kind: ExportKind, meta: ExportSectionMeta, processin
   const location = processing.locations.find((l) => l.system === meta.system && l.collection === meta.collection);
   const purposes = (location?.purposes ?? [])
     .map((k) => processing.purposes.find((p) => p.key === k))
-    .filter((p): p is Purpose => p !== undefined);
+    .filter((p): p is ExportPurpose => p !== undefined);
   const base = { system: meta.system, collection: meta.collection, purposes };
   if (kind === 'access') {
     return { ...base, included: true, fields: meta.fields, droppedFields: [], keepUndeclared: true };
