@@ -12,6 +12,18 @@ import { authenticate, type RateLimits, rateLimit, requestId, requestLog } from 
 import { AppError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { decisionsRoutes } from './modules/decisions/decisions.routes.ts';
+import type { DecisionsService } from './modules/decisions/decisions.service.ts';
+import { bulkBodyPaths, lawfulBasisRoutes } from './modules/lawful-basis/lawful-basis.routes.ts';
+import type { LawfulBasisService } from './modules/lawful-basis/lawful-basis.service.ts';
+import { objectionsRoutes } from './modules/objections/objections.routes.ts';
+import type { ObjectionsService } from './modules/objections/objections.service.ts';
+import { purposesRoutes } from './modules/purposes/purposes.routes.ts';
+import type { PurposesService } from './modules/purposes/purposes.service.ts';
+import { ropaRoutes } from './modules/ropa/ropa.routes.ts';
+import type { RopaService } from './modules/ropa/ropa.service.ts';
+import { subjectsRoutes } from './modules/subjects/subjects.routes.ts';
+import type { SubjectsService } from './modules/subjects/subjects.service.ts';
 import type { AuditLog } from './modules/audit/audit.service.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { keysRoutes } from './modules/keys/keys.routes.ts';
@@ -31,6 +43,12 @@ export type AppDeps = {
   audit: AuditLog;
   keys: KeysService;
   tenants: TenantsService;
+  purposes: PurposesService;
+  subjects: SubjectsService;
+  bases: LawfulBasisService;
+  objections: ObjectionsService;
+  decisions: DecisionsService;
+  ropa: RopaService;
   webhooks: WebhooksService;
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
@@ -56,15 +74,14 @@ export const createApp = (deps: AppDeps) => {
       referrerPolicy: 'no-referrer',
     }),
   );
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.bodyLimit,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `the request body is larger than ${deps.bodyLimit} bytes`);
-      },
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: deps.bodyLimit,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', `the request body is larger than ${deps.bodyLimit} bytes`);
+    },
+  });
+  // Bulk routes set their own cap (a 10,000-row batch; a streamed audience capped by lines).
+  app.use('*', (c, next) => (bulkBodyPaths.has(c.req.path) ? next() : limit(c, next)));
   app.onError(onError(deps.logger));
   app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
 
@@ -90,6 +107,12 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', tenantsRoutes(deps.tenants));
   app.route('/', keysRoutes(deps.keys));
   app.route('/', auditRoutes({ db: deps.db, audit: deps.audit }));
+  app.route('/', purposesRoutes(deps.purposes));
+  app.route('/', subjectsRoutes(deps.subjects));
+  app.route('/', lawfulBasisRoutes(deps.bases));
+  app.route('/', objectionsRoutes(deps.objections));
+  app.route('/', decisionsRoutes(deps.decisions));
+  app.route('/', ropaRoutes(deps.ropa));
   app.route('/', webhooksRoutes(deps.webhooks));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -22,6 +22,19 @@ import { createSigner, newSigningKeyPem } from './modules/audit/audit.signer.ts'
 import { createKeysRepo } from './modules/keys/keys.repo.ts';
 import { createKeysService } from './modules/keys/keys.service.ts';
 import type { CommandRunner } from './modules/operator/operator.routes.ts';
+import { createDecisionsRepo } from './modules/decisions/decisions.repo.ts';
+import { createDecisionsService } from './modules/decisions/decisions.service.ts';
+import type { ConsentLookup } from './modules/lawful-basis/consent-lookup.ts';
+import { createLawfulBasisRepo } from './modules/lawful-basis/lawful-basis.repo.ts';
+import { createLawfulBasisService } from './modules/lawful-basis/lawful-basis.service.ts';
+import { createObjectionsRepo } from './modules/objections/objections.repo.ts';
+import { createObjectionsService } from './modules/objections/objections.service.ts';
+import { createPurposesRepo } from './modules/purposes/purposes.repo.ts';
+import { createPurposesService } from './modules/purposes/purposes.service.ts';
+import { createRopaRepo } from './modules/ropa/ropa.repo.ts';
+import { createRopaService } from './modules/ropa/ropa.service.ts';
+import { createSubjectsRepo } from './modules/subjects/subjects.repo.ts';
+import { createSubjectsService } from './modules/subjects/subjects.service.ts';
 import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
 import { createVaultRepo } from './modules/vault/vault.repo.ts';
@@ -64,6 +77,16 @@ export const buildServices = (deps: {
   const audit = createAuditLog({ repo: createAuditRepo(), clock, signer: createSigner(secrets.signingKeyPem) });
   const keys = createKeysService({ db, repo: createKeysRepo(), audit, clock });
   const tenants = createTenantsService({ db, repo: createTenantsRepo(), vault, keys, audit, clock });
+  // Until the consent module answers, no consent record is live: a consent basis cannot be set, and decisions on one
+  // deny. The consent module replaces this with its own ConsentLookup.
+  const consentLookup: ConsentLookup = { isLive: async () => false };
+  const purposes = createPurposesService({ db, repo: createPurposesRepo(), audit, clock });
+  const subjects = createSubjectsService({ db, repo: createSubjectsRepo(), vault, audit, clock });
+  const basisRepo = createLawfulBasisRepo();
+  const bases = createLawfulBasisService({ db, repo: basisRepo, purposes, subjects, consent: consentLookup, audit, clock });
+  const objections = createObjectionsService({ db, repo: createObjectionsRepo(), bases: basisRepo, purposes, subjects, audit, clock });
+  const decisions = createDecisionsService({ db, repo: createDecisionsRepo(), subjects, vault, consent: consentLookup, clock });
+  const ropa = createRopaService({ db, repo: createRopaRepo(), purposes, tenants, audit, clock });
   const webhooks = createWebhooksService({
     db,
     repo: createWebhooksRepo(),
@@ -74,7 +97,7 @@ export const buildServices = (deps: {
     logger: deps.logger,
     options: deps.config.webhooks,
   });
-  return { vault, audit, keys, tenants, webhooks };
+  return { vault, audit, keys, tenants, webhooks, purposes, subjects, bases, objections, decisions, ropa };
 };
 export type Services = ReturnType<typeof buildServices>;
 

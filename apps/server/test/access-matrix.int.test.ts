@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Role } from '@lawful/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedRoutes } from '../src/http/route.ts';
+import { samplePurpose } from '../src/modules/purposes/purposes.fixtures.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 /**
@@ -11,6 +13,20 @@ type Tenant = { id: string; admin: string };
 const testWebhook = { url: 'https://93.184.215.14/hook', description: '', eventTypes: [], enabled: true };
 const factories: Record<string, (h: Harness, t: Tenant) => Promise<string>> = {
   keyId: async (h, t) => (await h.newKey(t.id, 'read_only')).id,
+  purposeKey: async (h, t) =>
+    (await h.rt.services.purposes.create(t.id, samplePurpose(`p-${randomUUID().slice(0, 8)}`), 'test')).key,
+  subjectId: async (h, t) =>
+    (await h.rt.services.subjects.create(t.id, [{ kind: 'user_id', value: randomUUID() }], 'test')).subject.id,
+  objectionId: async (h, t) => {
+    const p = await h.rt.services.purposes.create(t.id, samplePurpose(`p-${randomUUID().slice(0, 8)}`), 'test');
+    const subject = { identity: { kind: 'user_id' as const, value: randomUUID() } };
+    return (await h.rt.services.objections.object(t.id, { subject, purpose: p.key, channel: 'api' }, 'test')).id;
+  },
+  restrictionId: async (h, t) => {
+    const subject = { identity: { kind: 'user_id' as const, value: randomUUID() } };
+    await h.rt.services.subjects.create(t.id, [subject.identity], 'test');
+    return (await h.rt.services.objections.restrict(t.id, { subject, ground: 'accuracy_contested' }, 'test')).id;
+  },
   // A public address literal: accepted without DNS, never contacted (no delivery worker runs in this file).
   webhookId: async (h, t) => (await h.rt.services.webhooks.create(t.id, { ...testWebhook }, 'test')).id,
   deliveryId: async (h, t) => {
@@ -49,7 +65,7 @@ describe('access matrix over every route (checks 54, 56, 57)', () => {
   });
   afterAll(() => h.close());
 
-  const params = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+  const params = (path: string) => [...path.matchAll(/\/:(\w+)/g)].map((m) => m[1]!);
 
   const fill = async (path: string, t: Tenant, cache?: Map<string, string>) => {
     let out = path;

@@ -67,9 +67,7 @@ export const BasisQuery = z
   })
   .strict();
 
-export const BasisState = z
-  .object({ current: BasisRecord.nullable(), asOf: Timestamp })
-  .openapi('BasisState');
+export const BasisState = z.object({ current: BasisRecord.nullable(), asOf: Timestamp }).openapi('BasisState');
 export type BasisState = z.infer<typeof BasisState>;
 
 export const ObjectionInput = z

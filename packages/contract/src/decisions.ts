@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { Timestamp } from './common.ts';
 import { BasisEvidence } from './bases.ts';
+import { Timestamp } from './common.ts';
 import { LawfulBasis, PurposeKey } from './purposes.ts';
 import { SubjectId, SubjectRef } from './subjects.ts';
 
@@ -23,9 +23,7 @@ export type DecisionReason = z.infer<typeof DecisionReason>;
 /** Restriction (Art. 18) permits storage and nothing else: say which one is asked about. */
 export const Activity = z.enum(['processing', 'storage']).default('processing');
 
-export const DecisionQuery = z
-  .object({ subject: SubjectId, purpose: PurposeKey, activity: Activity })
-  .strict();
+export const DecisionQuery = z.object({ subject: SubjectId, purpose: PurposeKey, activity: Activity }).strict();
 
 export const DecisionRequest = z
   .object({ subject: SubjectRef, purpose: PurposeKey, activity: Activity })

@@ -49,7 +49,13 @@ export const eeaCountries = new Set(
 );
 
 export const TransferSafeguard = z
-  .enum(['none_needed_eea', 'adequacy_decision', 'standard_contractual_clauses', 'binding_corporate_rules', 'art49_derogation'])
+  .enum([
+    'none_needed_eea',
+    'adequacy_decision',
+    'standard_contractual_clauses',
+    'binding_corporate_rules',
+    'art49_derogation',
+  ])
   .openapi({ description: 'Chapter V basis for a transfer outside the EEA (Art. 45, 46(2)(c), 47, 49)' });
 
 export const Recipient = z
@@ -111,44 +117,44 @@ const definitionShape = z
   .strict();
 
 const checkDefinition = (p: z.infer<typeof definitionShape>, ctx: z.RefinementCtx) => {
-    const dup = p.allowedBases.find((b, i) => p.allowedBases.indexOf(b) !== i);
-    if (dup) ctx.addIssue({ code: 'custom', path: ['allowedBases'], message: `${dup} is listed twice` });
-    // Check 3: a special category needs an Art. 9(2) condition.
-    if (p.dataCategories.some(isSpecialCategory) && !p.art9Condition) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['art9Condition'],
-        message: 'special-category data (Art. 9(1)) needs an Art. 9(2) condition',
-      });
-    }
-    // Check 2: (f) needs the stated interest and a legitimate-interest assessment.
-    if (p.allowedBases.includes('legitimate_interests')) {
-      if (!p.legitimateInterest)
-        ctx.addIssue({ code: 'custom', path: ['legitimateInterest'], message: 'basis (f) needs the stated interest' });
-      if (!p.liaReference)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['liaReference'],
-          message: 'basis (f) needs a legitimate-interest assessment reference',
-        });
-    }
-    if (p.automatedDecisionMaking.used && !p.automatedDecisionMaking.logic) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['automatedDecisionMaking', 'logic'],
-        message: 'automated decision-making needs meaningful information about the logic (Art. 13(2)(f))',
-      });
-    }
-    p.recipients.forEach((r, i) => {
-      const inEea = eeaCountries.has(r.country);
-      if (!inEea && r.transferSafeguard === 'none_needed_eea') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['recipients', i, 'transferSafeguard'],
-          message: `${r.country} is outside the EEA: name the Chapter V safeguard`,
-        });
-      }
+  const dup = p.allowedBases.find((b, i) => p.allowedBases.indexOf(b) !== i);
+  if (dup) ctx.addIssue({ code: 'custom', path: ['allowedBases'], message: `${dup} is listed twice` });
+  // Check 3: a special category needs an Art. 9(2) condition.
+  if (p.dataCategories.some(isSpecialCategory) && !p.art9Condition) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['art9Condition'],
+      message: 'special-category data (Art. 9(1)) needs an Art. 9(2) condition',
     });
+  }
+  // Check 2: (f) needs the stated interest and a legitimate-interest assessment.
+  if (p.allowedBases.includes('legitimate_interests')) {
+    if (!p.legitimateInterest)
+      ctx.addIssue({ code: 'custom', path: ['legitimateInterest'], message: 'basis (f) needs the stated interest' });
+    if (!p.liaReference)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['liaReference'],
+        message: 'basis (f) needs a legitimate-interest assessment reference',
+      });
+  }
+  if (p.automatedDecisionMaking.used && !p.automatedDecisionMaking.logic) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['automatedDecisionMaking', 'logic'],
+      message: 'automated decision-making needs meaningful information about the logic (Art. 13(2)(f))',
+    });
+  }
+  p.recipients.forEach((r, i) => {
+    const inEea = eeaCountries.has(r.country);
+    if (!inEea && r.transferSafeguard === 'none_needed_eea') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recipients', i, 'transferSafeguard'],
+        message: `${r.country} is outside the EEA: name the Chapter V safeguard`,
+      });
+    }
+  });
 };
 
 export const PurposeDefinition = definitionShape.superRefine(checkDefinition);
@@ -195,7 +201,11 @@ export const RopaController = z
       })
       .strict(),
     dpo: z
-      .object({ name: z.string().trim().min(1).max(200), email: z.string().email(), phone: z.string().max(50).optional() })
+      .object({
+        name: z.string().trim().min(1).max(200),
+        email: z.string().email(),
+        phone: z.string().max(50).optional(),
+      })
       .strict()
       .nullable(),
     securityMeasures: z

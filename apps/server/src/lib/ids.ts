@@ -19,6 +19,7 @@ export const idPrefixes = {
   consent: 'cns',
   objection: 'obj',
   suppression: 'sup',
+  restriction: 'rst',
   webhook: 'whk',
   delivery: 'dlv',
   site: 'sit',
