@@ -12,23 +12,27 @@ import { authenticate, type RateLimits, rateLimit, requestId, requestLog } from 
 import { AppError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import type { AuditLog } from './modules/audit/audit.service.ts';
+import { consentRoutes, jwksRoutes } from './modules/consent/consent.routes.ts';
+import type { ConsentService } from './modules/consent/consent.service.ts';
 import { decisionsRoutes } from './modules/decisions/decisions.routes.ts';
 import type { DecisionsService } from './modules/decisions/decisions.service.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { keysRoutes } from './modules/keys/keys.routes.ts';
+import type { KeysService } from './modules/keys/keys.service.ts';
 import { bulkBodyPaths, lawfulBasisRoutes } from './modules/lawful-basis/lawful-basis.routes.ts';
 import type { LawfulBasisService } from './modules/lawful-basis/lawful-basis.service.ts';
+import { noticesRoutes } from './modules/notices/notices.routes.ts';
+import type { NoticesService } from './modules/notices/notices.service.ts';
 import { objectionsRoutes } from './modules/objections/objections.routes.ts';
 import type { ObjectionsService } from './modules/objections/objections.service.ts';
+import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { purposesRoutes } from './modules/purposes/purposes.routes.ts';
 import type { PurposesService } from './modules/purposes/purposes.service.ts';
 import { ropaRoutes } from './modules/ropa/ropa.routes.ts';
 import type { RopaService } from './modules/ropa/ropa.service.ts';
 import { subjectsRoutes } from './modules/subjects/subjects.routes.ts';
 import type { SubjectsService } from './modules/subjects/subjects.service.ts';
-import type { AuditLog } from './modules/audit/audit.service.ts';
-import { healthRoutes } from './modules/health/health.routes.ts';
-import { keysRoutes } from './modules/keys/keys.routes.ts';
-import type { KeysService } from './modules/keys/keys.service.ts';
-import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { tenantsRoutes } from './modules/tenants/tenants.routes.ts';
 import type { TenantsService } from './modules/tenants/tenants.service.ts';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts';
@@ -50,6 +54,8 @@ export type AppDeps = {
   decisions: DecisionsService;
   ropa: RopaService;
   webhooks: WebhooksService;
+  notices: NoticesService;
+  consent: ConsentService;
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
 };
@@ -114,6 +120,28 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', decisionsRoutes(deps.decisions));
   app.route('/', ropaRoutes(deps.ropa));
   app.route('/', webhooksRoutes(deps.webhooks));
+  app.route('/', noticesRoutes(deps.notices));
+  app.route(
+    '/',
+    consentRoutes({
+      db: deps.db,
+      consent: deps.consent,
+      subjectExists: async (t, id) => {
+        await deps.db.tenant(t, (tx) =>
+          deps.subjects.resolveRef(tx, t, { subjectId: id }, { create: false, field: 'subjectId' }),
+        );
+      },
+    }),
+  );
+  app.route(
+    '/',
+    jwksRoutes(deps.consent, (id) =>
+      deps.tenants.resolve(id).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

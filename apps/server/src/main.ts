@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import { type Database, openPglite, openPostgres } from './db/client.ts';
+import { type Database, openPglite, openPostgres, type Tx } from './db/client.ts';
 import { createRateLimits } from './http/middleware.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { newMasterKey, parseMasterKeys, randomToken } from './lib/crypto.ts';
@@ -19,16 +19,20 @@ import { createLogger, type Logger } from './lib/logger.ts';
 import { createAuditRepo } from './modules/audit/audit.repo.ts';
 import { createAuditLog } from './modules/audit/audit.service.ts';
 import { createSigner, newSigningKeyPem } from './modules/audit/audit.signer.ts';
-import { createKeysRepo } from './modules/keys/keys.repo.ts';
-import { createKeysService } from './modules/keys/keys.service.ts';
-import type { CommandRunner } from './modules/operator/operator.routes.ts';
+import { createConsentRepo } from './modules/consent/consent.repo.ts';
+import { createConsentService } from './modules/consent/consent.service.ts';
 import { createDecisionsRepo } from './modules/decisions/decisions.repo.ts';
 import { createDecisionsService } from './modules/decisions/decisions.service.ts';
+import { createKeysRepo } from './modules/keys/keys.repo.ts';
+import { createKeysService } from './modules/keys/keys.service.ts';
 import type { ConsentLookup } from './modules/lawful-basis/consent-lookup.ts';
 import { createLawfulBasisRepo } from './modules/lawful-basis/lawful-basis.repo.ts';
 import { createLawfulBasisService } from './modules/lawful-basis/lawful-basis.service.ts';
+import { createNoticesRepo } from './modules/notices/notices.repo.ts';
+import { createNoticesService } from './modules/notices/notices.service.ts';
 import { createObjectionsRepo } from './modules/objections/objections.repo.ts';
 import { createObjectionsService } from './modules/objections/objections.service.ts';
+import type { CommandRunner } from './modules/operator/operator.routes.ts';
 import { createPurposesRepo } from './modules/purposes/purposes.repo.ts';
 import { createPurposesService } from './modules/purposes/purposes.service.ts';
 import { createRopaRepo } from './modules/ropa/ropa.repo.ts';
@@ -77,15 +81,66 @@ export const buildServices = (deps: {
   const audit = createAuditLog({ repo: createAuditRepo(), clock, signer: createSigner(secrets.signingKeyPem) });
   const keys = createKeysService({ db, repo: createKeysRepo(), audit, clock });
   const tenants = createTenantsService({ db, repo: createTenantsRepo(), vault, keys, audit, clock });
-  // Until the consent module answers, no consent record is live: a consent basis cannot be set, and decisions on one
-  // deny. The consent module replaces this with its own ConsentLookup.
-  const consentLookup: ConsentLookup = { isLive: async () => false };
   const purposes = createPurposesService({ db, repo: createPurposesRepo(), audit, clock });
   const subjects = createSubjectsService({ db, repo: createSubjectsRepo(), vault, audit, clock });
+  const tenantsRepo = createTenantsRepo();
+  const noticesRepo = createNoticesRepo();
+  const notices = createNoticesService({ db, repo: noticesRepo, purposes, audit, clock });
+  const consent = createConsentService({
+    db,
+    repo: createConsentRepo(),
+    notices,
+    noticesRepo,
+    purposes,
+    subjects,
+    vault,
+    audit,
+    clock,
+    tenantSettings: async (q, tenantId) => (await tenantsRepo.get(q, tenantId))!.settings,
+    // Recipients learn of grants and withdrawals through webhooks, in the same transaction (Art. 7(3), 19).
+    changed: async (tx, tenantId, ch) => {
+      if (ch.decision === 'refuse') return;
+      const purpose = await purposes.current(tx, tenantId, ch.purposeKey);
+      await webhooks.emit(tx as Tx, tenantId, {
+        type: ch.decision === 'grant' ? 'consent.granted' : 'consent.withdrawn',
+        data: {
+          subjectId: ch.subjectId,
+          purposeId: purpose.id,
+          purposeKey: ch.purposeKey,
+          consentId: ch.recordId,
+          at: clock.now().toISOString(),
+        },
+      });
+    },
+  });
+  const consentLookup: ConsentLookup = { isLive: consent.isLive, liveAmong: consent.liveAmong };
   const basisRepo = createLawfulBasisRepo();
-  const bases = createLawfulBasisService({ db, repo: basisRepo, purposes, subjects, consent: consentLookup, audit, clock });
-  const objections = createObjectionsService({ db, repo: createObjectionsRepo(), bases: basisRepo, purposes, subjects, audit, clock });
-  const decisions = createDecisionsService({ db, repo: createDecisionsRepo(), subjects, vault, consent: consentLookup, clock });
+  const bases = createLawfulBasisService({
+    db,
+    repo: basisRepo,
+    purposes,
+    subjects,
+    consent: consentLookup,
+    audit,
+    clock,
+  });
+  const objections = createObjectionsService({
+    db,
+    repo: createObjectionsRepo(),
+    bases: basisRepo,
+    purposes,
+    subjects,
+    audit,
+    clock,
+  });
+  const decisions = createDecisionsService({
+    db,
+    repo: createDecisionsRepo(),
+    subjects,
+    vault,
+    consent: consentLookup,
+    clock,
+  });
   const ropa = createRopaService({ db, repo: createRopaRepo(), purposes, tenants, audit, clock });
   const webhooks = createWebhooksService({
     db,
@@ -97,7 +152,21 @@ export const buildServices = (deps: {
     logger: deps.logger,
     options: deps.config.webhooks,
   });
-  return { vault, audit, keys, tenants, webhooks, purposes, subjects, bases, objections, decisions, ropa };
+  return {
+    vault,
+    audit,
+    keys,
+    tenants,
+    webhooks,
+    purposes,
+    subjects,
+    bases,
+    objections,
+    decisions,
+    ropa,
+    notices,
+    consent,
+  };
 };
 export type Services = ReturnType<typeof buildServices>;
 

@@ -10,7 +10,11 @@ export const Locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such 
 const NoticeText = z
   .object({
     title: z.string().trim().min(1).max(200),
-    markdown: z.string().min(1).max(100_000).openapi({ description: 'The notice in Markdown (raw HTML is shown as text)' }),
+    markdown: z
+      .string()
+      .min(1)
+      .max(100_000)
+      .openapi({ description: 'The notice in Markdown (raw HTML is shown as text)' }),
   })
   .strict();
 
@@ -83,14 +87,17 @@ export const AffirmativeAction = z
       'imported_evidence',
       'browser_signal',
     ]),
-    label: z.string().trim().max(500).optional().openapi({ description: 'The words on the control, e.g. "Accept all"' }),
+    label: z
+      .string()
+      .trim()
+      .max(500)
+      .optional()
+      .openapi({ description: 'The words on the control, e.g. "Accept all"' }),
     preTicked: z.boolean().default(false).openapi({ description: 'A pre-ticked box is never consent (Planet49)' }),
   })
   .strict();
 
-export const PurposeDecision = z
-  .object({ purpose: z.string().min(1).max(64), granted: z.boolean() })
-  .strict();
+export const PurposeDecision = z.object({ purpose: z.string().min(1).max(64), granted: z.boolean() }).strict();
 
 export const RecordConsent = z
   .object({
@@ -174,6 +181,4 @@ export const ConsentStateItem = z
   .openapi('ConsentState');
 export type ConsentStateItem = z.infer<typeof ConsentStateItem>;
 
-export const PreferenceLink = z
-  .object({ url: z.string(), expiresAt: Timestamp })
-  .openapi('PreferenceLink');
+export const PreferenceLink = z.object({ url: z.string(), expiresAt: Timestamp }).openapi('PreferenceLink');

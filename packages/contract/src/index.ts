@@ -12,3 +12,4 @@ export * from './subjects.ts';
 export * from './consent.ts';
 export * from './datamap.ts';
 export * from './taxonomy.ts';
+export * from './export.ts';

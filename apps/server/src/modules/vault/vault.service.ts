@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { Db, Queryable } from '../../db/client.ts';
 import {
   blindIndex,
@@ -78,6 +79,13 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
     },
     async openForTenant(q: Queryable, tenantId: string, field: string, sealed: Buffer) {
       return open((await tenantKeys(q, tenantId)).key, sealed, `tenant-field:${tenantId}:${field}`).toString('utf8');
+    },
+    /**
+     * A key derived from the tenant key for one use (HKDF-SHA256), e.g. the tenant's receipt-signing seed or the
+     * preference-link HMAC key: nothing extra to store, and gone when the tenant key is shredded.
+     */
+    async tenantDerivedKey(q: Queryable, tenantId: string, use: string) {
+      return Buffer.from(hkdfSync('sha256', (await tenantKeys(q, tenantId)).key, Buffer.from(tenantId), `lawful:${use}`, 32));
     },
     /** Destroys the subject's data key: every ciphertext under it, in every copy, becomes unreadable. */
     shred: (q: Queryable, tenantId: string, subjectId: string) =>
