@@ -265,7 +265,7 @@ describe('re-prompt, locale, layout, CSP, iframes', () => {
     await button(p, 'Reject all').click();
     await waitForRecords(env.api, 1);
     expect(await shown(ctx, new Date())).toBe(false);
-    env.site.site.config.categories[1]?.services[0]?.cookies.push({
+    env.site.site.config.categories[1]?.services?.[0]?.cookies?.push({
       name: '_gid',
       durationSeconds: 86400,
       thirdParty: false,
