@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BannerCategory, BannerConfig, BannerDecision } from '../../contract/src/banner.ts';
+import { BannerCategory, BannerConfig, BannerDecision, defaultBannerTexts } from '../../contract/src/banner.ts';
 import { renderBannerScript, servicesHash, sri384 } from '../src/serve.ts';
 import { addMonths, needsPrompt } from '../src/store.ts';
 import { baseConfig } from './harness.ts';
@@ -11,7 +11,7 @@ describe('renderBannerScript and the contract', () => {
   it('check 31: inlines the validated config, the bundle SRI hash, and gives the body its own SRI and pinned path', () => {
     const out = renderBannerScript('console.log(1)', {
       ...input,
-      texts: { en: { ...input.texts.en, title: '</script><b>' } },
+      texts: { en: { ...defaultBannerTexts.en, title: '</script><b>' } },
     });
     expect(out.bundleHash).toBe(sri384('console.log(1)'));
     expect(out.integrity).toBe(`sha384-${createHash('sha384').update(out.body).digest('base64')}`);
