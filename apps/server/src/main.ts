@@ -202,8 +202,9 @@ export const openRuntime = async (
     const db = opts.db ?? (await openDatabase(config));
     await db.migrate();
     const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
+    jobs.declare('audit.checkpoint');
     const services = buildServices({ db, secrets, clock, jobs, logger, config });
-    if (opts.worker) await jobs.start();
+    await jobs.start();
     return {
       config,
       logger,

@@ -23,6 +23,8 @@ export type Jobs = {
     opts?: { batchSize?: number; pollingIntervalSeconds?: number },
   ): Promise<void>;
   schedule(name: string, cron: string, data?: object): Promise<void>;
+  /** Names a queue up front, so that the first enqueue inside a transaction needs no setup (PGlite has one connection). */
+  declare(...names: string[]): void;
   boss: PgBoss;
 };
 
@@ -40,14 +42,16 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
   });
   boss.on('error', (err: Error) => logger.error({ err }, 'job queue error'));
   const queues = new Set<string>();
-  // A CLI command that never enqueues should not pay for starting the queue.
+  const declared = new Set<string>();
   let started: Promise<unknown> | null = null;
   const ensureStarted = () => {
-    started ??= boss.start();
+    started ??= (async () => {
+      await boss.start();
+      for (const name of declared) await ensureQueue(name);
+    })();
     return started;
   };
   const ensureQueue = async (name: string) => {
-    await ensureStarted();
     if (queues.has(name)) return;
     await boss.createQueue(name, { name, retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 });
     queues.add(name);
@@ -60,18 +64,33 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
     stop: async () => {
       if (started) await boss.stop({ graceful: true, timeout: 10_000 });
     },
+    declare(...names) {
+      for (const n of names) declared.add(n);
+    },
     async send(name, data, opts = {}) {
+      if (opts.tx && !queues.has(name) && db.kind === 'pglite') {
+        // Creating a queue needs the connection the caller's transaction holds: it would wait forever.
+        throw new Error(`job queue "${name}" was not declared; call jobs.declare('${name}') when wiring`);
+      }
+      await ensureStarted();
       await ensureQueue(name);
       const options: PgBoss.SendOptions = {
         ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
         ...(opts.retryLimit !== undefined ? { retryLimit: opts.retryLimit } : {}),
       };
-      if (opts.tx) {
-        const raw = db.rawOf(opts.tx);
+      if (!opts.tx) return boss.send(name, data, options);
+      // The queue's tables belong to the owner, not to the RLS-bound app role: switch to the owner for pg-boss's
+      // statements only, then back to the caller's role. Still one transaction: both commit or neither does.
+      const raw = db.rawOf(opts.tx);
+      const before = (await raw.query<{ role: string }>("select current_setting('role') as role")).rows[0]!.role;
+      await raw.query('set local role none');
+      try {
         options.db = { executeSql: (text: string, values: unknown[]) => raw.query(text, values) };
+        return await boss.send(name, data, options);
+      } finally {
+        await raw.query("select set_config('role', $1, true)", [before]);
       }
-      return boss.send(name, data, options);
     },
     async work(name, handler, opts = {}) {
       await ensureQueue(name);

@@ -85,12 +85,13 @@ export const createWebhooksService = (deps: {
   repo: WebhooksRepo;
   vault: Pick<Vault, 'sealForTenant' | 'openForTenant'>;
   audit: Pick<AuditLog, 'append'>;
-  jobs: Pick<Jobs, 'send'>;
+  jobs: Pick<Jobs, 'send' | 'declare'>;
   clock: Clock;
   logger: Logger;
   options: WebhookOptions;
 }) => {
   const { db, repo, vault, audit, jobs, clock, options } = deps;
+  jobs.declare(WEBHOOK_DELIVERY_JOB);
   const allowHosts = options.allowInsecureHosts.map((h) => h.toLowerCase());
   if (allowHosts.length > 0) {
     deps.logger.warn(
