@@ -13,3 +13,4 @@ export * from './consent.ts';
 export * from './datamap.ts';
 export * from './taxonomy.ts';
 export * from './export.ts';
+export * from './banner.ts';

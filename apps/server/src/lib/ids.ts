@@ -32,6 +32,8 @@ export const idPrefixes = {
   breach: 'brc',
   token: 'tok',
   import: 'imp',
+  device: 'dev',
+  bannerRecord: 'bcr',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 
