@@ -4,7 +4,9 @@ import { VERSION } from '../version.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerKeyCommands } from './commands/key.ts';
+import { registerImportCommands } from './commands/import.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerRopaCommands } from './commands/ropa.ts';
 import { registerTenantCommands } from './commands/tenant.ts';
 import type { CommandContext } from './context.ts';
 import { CliError, EXIT, type Io } from './io.ts';
@@ -30,6 +32,8 @@ export const buildProgram = (ctx: CommandContext, extra?: (p: Command) => void) 
   registerKeyCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerRopaCommands(program, ctx);
+  registerImportCommands(program, ctx);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 };
