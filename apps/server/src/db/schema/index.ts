@@ -6,3 +6,4 @@ export * from './bases.ts';
 export * from './purposes.ts';
 export * from './webhooks.ts';
 export * from './consent.ts';
+export * from './requests.ts';
