@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { prefixedId, Timestamp } from './common.ts';
+import { listOf, prefixedId, Timestamp } from './common.ts';
 
 /**
  * Data-subject requests (GDPR Arts. 12, 15–21): what a request is, the states it moves through, and the inputs that
@@ -129,6 +129,30 @@ export const RefuseRequest = z
   .openapi('RefuseRequest');
 export type RefuseRequest = z.infer<typeof RefuseRequest>;
 
+/** Check 35: a fee is only ever recorded together with the finding that justifies it. */
+export const RecordFee = z
+  .object({
+    basis: z.enum(['further_copies', 'manifestly_unfounded', 'manifestly_excessive']),
+    explanation: Reason,
+    amountMinor: z.number().int().min(1).max(100_000_000).openapi({ description: 'In minor units (cents)' }),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'),
+  })
+  .strict()
+  .openapi('RecordFee');
+export type RecordFee = z.infer<typeof RecordFee>;
+
+export const RequestFee = z
+  .object({
+    basis: RecordFee.shape.basis,
+    explanation: z.string(),
+    amountMinor: z.number().int(),
+    currency: z.string(),
+    recordedBy: z.string(),
+    recordedAt: Timestamp,
+  })
+  .openapi('RequestFee');
+export type RequestFee = z.infer<typeof RequestFee>;
+
 export const RequestExtension = z
   .object({ period: z.string().openapi({ example: '2 months' }), reason: z.string(), decidedAt: Timestamp })
   .openapi('RequestExtension');
@@ -156,9 +180,144 @@ export const DataSubjectRequest = z
     verifiedAt: Timestamp.nullable(),
     extension: RequestExtension.nullable(),
     refusal: RequestRefusal.nullable(),
+    fee: RequestFee.nullable().openapi({ description: 'Null: free of charge (check 35)' }),
+    assignee: z.string().nullable(),
+    duplicateOf: RequestId.nullable().openapi({
+      description: 'Set when this request repeats an open one for the same subject and type; it is not run twice',
+    }),
     closedAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
   .openapi('DataSubjectRequest');
 export type DataSubjectRequest = z.infer<typeof DataSubjectRequest>;
+
+export const TaskId = prefixedId('tsk');
+
+/** One connected system, one recipient (Art. 19), or a manual step with a checklist. */
+export const RequestTaskKind = z.enum(['system', 'recipient', 'manual']).openapi('RequestTaskKind');
+export const RequestTaskState = z.enum(['pending', 'done', 'not_applicable', 'failed']).openapi('RequestTaskState');
+export type RequestTaskState = z.infer<typeof RequestTaskState>;
+
+export const RequestTask = z
+  .object({
+    id: TaskId,
+    kind: RequestTaskKind,
+    targetId: z.string().nullable().openapi({ description: 'The system or webhook endpoint id' }),
+    name: z.string(),
+    state: RequestTaskState,
+    attempts: z.number().int(),
+    recordsAffected: z.number().int().nullable(),
+    note: z.string().nullable(),
+    checklist: z.array(z.object({ item: z.string(), done: z.boolean() })).nullable(),
+    createdAt: Timestamp,
+    completedAt: Timestamp.nullable(),
+  })
+  .openapi('RequestTask');
+export type RequestTask = z.infer<typeof RequestTask>;
+
+export const RequestTimelineEntry = z
+  .object({
+    seq: z.number().int(),
+    at: Timestamp,
+    actor: z.string(),
+    kind: z.string().openapi({ example: 'transition' }),
+    fromState: RequestState.nullable(),
+    toState: RequestState.nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('RequestTimelineEntry');
+export type RequestTimelineEntry = z.infer<typeof RequestTimelineEntry>;
+
+export const RequestDetail = DataSubjectRequest.extend({
+  timeline: z.array(RequestTimelineEntry),
+  tasks: z.array(RequestTask),
+}).openapi('RequestDetail');
+export type RequestDetail = z.infer<typeof RequestDetail>;
+
+export const RequestList = listOf(DataSubjectRequest, 'RequestList');
+export type RequestList = z.infer<typeof RequestList>;
+
+export const RequestListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: RequestId.optional().openapi({ description: 'The last id of the previous page' }),
+    status: RequestState.optional(),
+    type: RequestType.optional(),
+    dueBefore: Timestamp.optional(),
+    overdue: z.enum(['true', 'false']).optional(),
+    assignee: z.string().max(100).optional(),
+  })
+  .strict();
+export type RequestListQuery = z.infer<typeof RequestListQuery>;
+
+export const RequestStats = z
+  .object({
+    open: z.number().int(),
+    dueWithin7Days: z.number().int(),
+    overdue: z.number().int(),
+    closed: z.number().int(),
+    medianDaysToClose: z.number().nullable(),
+  })
+  .openapi('RequestStats');
+export type RequestStats = z.infer<typeof RequestStats>;
+
+const Note = z.string().trim().max(2000).optional();
+
+export const VerifyRequest = z
+  .object({
+    method: z.enum(['account_login', 'email_confirmed', 'knowledge_check', 'other']).openapi({
+      description: 'How staff established identity. Check 36: no copy of an identity document is kept.',
+    }),
+    note: Note,
+  })
+  .strict()
+  .openapi('VerifyRequest');
+export type VerifyRequest = z.infer<typeof VerifyRequest>;
+
+export const AssignRequest = z
+  .object({ assignee: z.string().trim().min(1).max(100).nullable() })
+  .strict()
+  .openapi('AssignRequest');
+export type AssignRequest = z.infer<typeof AssignRequest>;
+
+export const ApproveRequest = z.object({ note: Note }).strict().openapi('ApproveRequest');
+export type ApproveRequest = z.infer<typeof ApproveRequest>;
+
+export const CancelRequest = z.object({ reason: Reason }).strict().openapi('CancelRequest');
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+export const CompleteRequest = z
+  .object({
+    partial: z.boolean().default(false),
+    download: z
+      .object({ url: z.string().url().max(2048), expiresAt: Timestamp })
+      .strict()
+      .optional()
+      .openapi({ description: 'Access and portability: the personal, expiring https link to the answer' }),
+    note: Note,
+  })
+  .strict()
+  .openapi('CompleteRequest');
+export type CompleteRequest = z.infer<typeof CompleteRequest>;
+
+export const CompleteTask = z
+  .object({
+    outcome: z.enum(['done', 'not_applicable', 'failed']),
+    recordsAffected: z.number().int().min(0).max(1_000_000_000).optional(),
+    note: Note,
+  })
+  .strict()
+  .openapi('CompleteTask');
+export type CompleteTask = z.infer<typeof CompleteTask>;
+
+/** The signed record of what was done where (payload of the certificate JWS). */
+export const RequestCertificate = z
+  .object({
+    certificate: z.string().openapi({ description: 'Compact JWS (EdDSA) over the JSON record, tenant key' }),
+    kid: z.string(),
+    jwksUrl: z.string(),
+    record: z.record(z.string(), z.unknown()),
+  })
+  .openapi('RequestCertificate');
+export type RequestCertificate = z.infer<typeof RequestCertificate>;

@@ -21,6 +21,9 @@ export const WebhookEventType = z
     'basis.changed',
     'objection.recorded',
     'request.completed',
+    'request.task',
+    'request.due_soon',
+    'request.overdue',
     'subject.erased',
     'subject.rectified',
     'subject.restricted',
@@ -86,6 +89,32 @@ export const WebhookEventData = {
     })
     .strict()
     .openapi('WebhookRequestCompletedData'),
+  /**
+   * A recipient's share of a request (Art. 19): act on it for this subject, then POST to `callbackUrl` with
+   * `Authorization: Bearer <callbackToken>` and `{ "outcome": "done" | "not_applicable" | "failed" }`.
+   */
+  'request.task': z
+    .object({
+      requestId: RequestId,
+      taskId: prefixedId('tsk'),
+      subjectId: SubjectId.nullable(),
+      requestTypes: z.array(RequestType),
+      callbackUrl: z.string(),
+      callbackToken: z.string(),
+      dueAt: Timestamp,
+      at: Timestamp,
+    })
+    .strict()
+    .openapi('WebhookRequestTaskData'),
+  /** The answer is due soon (reminder) or late (escalation); ids only. */
+  'request.due_soon': z
+    .object({ requestId: RequestId, state: z.string(), dueAt: Timestamp, at: Timestamp })
+    .strict()
+    .openapi('WebhookRequestDueSoonData'),
+  'request.overdue': z
+    .object({ requestId: RequestId, state: z.string(), dueAt: Timestamp, at: Timestamp })
+    .strict()
+    .openapi('WebhookRequestOverdueData'),
   /** Erase your copy of this subject's data (Art. 17(2), 19). */
   'subject.erased': z
     .object({ subjectId: SubjectId, requestId: RequestId.nullable(), at: Timestamp })
@@ -136,6 +165,9 @@ export const WebhookEvent = z
     eventOf('basis.changed'),
     eventOf('objection.recorded'),
     eventOf('request.completed'),
+    eventOf('request.task'),
+    eventOf('request.due_soon'),
+    eventOf('request.overdue'),
     eventOf('subject.erased'),
     eventOf('subject.rectified'),
     eventOf('subject.restricted'),

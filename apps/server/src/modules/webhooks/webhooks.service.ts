@@ -129,10 +129,16 @@ export const createWebhooksService = (deps: {
    * Records one delivery per enabled endpoint that subscribes to the event's type and enqueues its first attempt,
    * in the caller's transaction: if it rolls back, nothing is sent. Returns the delivery ids.
    */
-  const emit = async (tx: Tx, tenantId: string, event: WebhookEvent): Promise<string[]> => {
+  const emit = async (
+    tx: Tx,
+    tenantId: string,
+    event: WebhookEvent,
+    opts: { only?: readonly string[] } = {},
+  ): Promise<string[]> => {
     const e = WebhookEvent.parse(event);
+    // `only` narrows to named endpoints, for events meant for one recipient (a request task and its token).
     const endpoints = (await repo.listEnabled(tx, tenantId)).filter(
-      (w) => w.eventTypes.length === 0 || w.eventTypes.includes(e.type),
+      (w) => (w.eventTypes.length === 0 || w.eventTypes.includes(e.type)) && (!opts.only || opts.only.includes(w.id)),
     );
     const now = clock.now();
     const payload = JSON.stringify({ type: e.type, timestamp: now.toISOString(), data: e.data });
@@ -272,6 +278,12 @@ export const createWebhooksService = (deps: {
     }),
   });
 
+  /** Enabled endpoints that take this event type: the recipients a per-recipient event goes to. */
+  const subscribers = async (tx: Tx, tenantId: string, type: WebhookEvent['type']) =>
+    (await repo.listEnabled(tx, tenantId))
+      .filter((w) => w.eventTypes.length === 0 || w.eventTypes.includes(type))
+      .map((w) => w.id);
+
   let prepared: Promise<unknown> | null = null;
 
   return {
@@ -284,6 +296,7 @@ export const createWebhooksService = (deps: {
       await prepared;
     },
     emit,
+    subscribers,
     create,
     update,
     remove,
