@@ -7,3 +7,4 @@ export * from './purposes.ts';
 export * from './webhooks.ts';
 export * from './consent.ts';
 export * from './requests.ts';
+export * from './banner.ts';
