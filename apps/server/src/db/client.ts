@@ -33,6 +33,8 @@ export type Database = {
   rawOf(tx: Tx): RawExecutor;
   raw: RawExecutor & { exec(text: string): Promise<void> };
   migrate(): Promise<void>;
+  /** LISTEN on a channel: every process sharing the database hears a NOTIFY once its transaction commits. */
+  listen(channel: string, handler: (payload: string) => void): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 };
@@ -50,8 +52,32 @@ export const openPostgres = async (url: string, opts: { max?: number } = {}): Pr
   // A dropped connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
+  const listeners = new Map<string, ((payload: string) => void)[]>();
+  let listener: pg.Client | null = null;
+  let closed = false;
+  // One connection carries every LISTEN; if it drops, it comes back and listens again.
+  const connectListener = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      for (const h of listeners.get(n.channel) ?? []) h(n.payload ?? '');
+    });
+    c.on('error', () => {
+      listener = null;
+      if (!closed) setTimeout(() => void connectListener().catch(() => {}), 1000).unref();
+    });
+    await c.connect();
+    for (const ch of listeners.keys()) await c.query(`LISTEN ${ch}`);
+    listener = c;
+  };
   return {
     kind: 'postgres',
+    async listen(channel, handler) {
+      if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+      const first = !listeners.has(channel);
+      listeners.set(channel, [...(listeners.get(channel) ?? []), handler]);
+      if (!listener) await connectListener();
+      else if (first) await listener.query(`LISTEN ${channel}`);
+    },
     system: db,
     tenant: (tenantId, fn) =>
       db.transaction(async (tx) => {
@@ -81,7 +107,11 @@ export const openPostgres = async (url: string, opts: { max?: number } = {}): Pr
     async ping() {
       await pool.query('select 1');
     },
-    close: () => pool.end(),
+    async close() {
+      closed = true;
+      await listener?.end().catch(() => {});
+      await pool.end();
+    },
   };
 };
 
@@ -119,6 +149,9 @@ export const wrapPglite = (client: PGlite): Database => {
       },
     },
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
+    async listen(channel, handler) {
+      await client.listen(channel, handler);
+    },
     async ping() {
       await client.query('select 1');
     },

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../test/harness.ts';
+import { backend, createHarness, type Harness } from '../../../test/harness.ts';
+import { openPostgres } from '../../db/client.ts';
+import { buildApp, openRuntime } from '../../main.ts';
 
 describe('API keys', () => {
   let h: Harness;
@@ -83,4 +85,29 @@ describe('API keys', () => {
     expect(r.body.items.length).toBeGreaterThan(0);
     expect(r.body.items[0].actor).toMatch(/^key_|^test$/);
   });
+
+  // Two server processes on one PostgreSQL: a key revoked through one is refused by the other at once.
+  if (backend === 'postgres')
+    it('check 57: a revocation on server A is honoured by server B within a second', async () => {
+      const k = await h.newKey(tenantId, 'read_only');
+      const other = await openRuntime(h.rt.config, {
+        db: await openPostgres(h.rt.config.databaseUrl!),
+        logger: h.rt.logger,
+      });
+      try {
+        const b = buildApp(other);
+        const call = () => b.request('/v1/tenant', { headers: { authorization: `Bearer ${k.secret}` } });
+        expect((await call()).status).toBe(200); // B now has the key cached
+        await h.request('DELETE', `/v1/keys/${k.id}`, { key: admin });
+        const start = Date.now();
+        let status = 200;
+        while (status === 200 && Date.now() - start < 1000) {
+          status = (await call()).status;
+          if (status === 200) await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(status).toBe(401);
+      } finally {
+        await other.close();
+      }
+    });
 });

@@ -1,4 +1,5 @@
 import type { ApiKey, CreateApiKey, CreatedApiKey, Role } from '@lawful/contract';
+import { sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { apiKeyPrefix, hashApiKey, newApiKeySecret } from '../../lib/crypto.ts';
@@ -21,6 +22,9 @@ const toApiKey = (r: ApiKeyRow): ApiKey => ({
 
 // Writing last_used_at on every request would turn every read into a write; once a minute is enough to see use.
 const TOUCH_EVERY_MS = 60_000;
+// Resolved keys are remembered briefly; a revocation is announced (NOTIFY) to every process, which forgets at once.
+const CACHE_MS = 10_000;
+export const KEYS_CHANNEL = 'lawful_keys_revoked';
 
 export const createKeysService = (deps: {
   db: Database;
@@ -29,6 +33,14 @@ export const createKeysService = (deps: {
   clock: Clock;
 }) => {
   const { db, repo, audit, clock } = deps;
+  const cache = new Map<string, { principal: Principal; until: number }>();
+  const forget = (hash: string) => cache.delete(hash);
+  let listening = true;
+  void db.listen(KEYS_CHANNEL, forget).catch(() => {
+    // Without the channel a revocation on another process would wait for the cache to expire: do not cache.
+    listening = false;
+    cache.clear();
+  });
 
   /** Creates a key inside the caller's transaction; the secret is returned once and never stored. */
   const createIn = async (
@@ -76,18 +88,25 @@ export const createKeysService = (deps: {
           return toApiKey(existing); // already revoked: revoking again changes nothing
         }
         await audit.append(tx, tenantId, { actor, action: 'key.revoke', target: id });
+        await tx.execute(sql`select pg_notify(${KEYS_CHANNEL}, ${row.hash})`);
+        forget(row.hash);
         return toApiKey(row);
       }),
     /** Resolves a presented secret to its tenant and role, or null. */
     async authenticate(secret: string): Promise<Principal | null> {
       if (!/^lf_(sk|pk)_[A-Za-z0-9_-]{43}$/.test(secret)) return null;
-      const row = await repo.findActiveByHash(db.system, hashApiKey(secret));
+      const hash = hashApiKey(secret);
+      const hit = cache.get(hash);
+      if (hit && hit.until > Date.now()) return hit.principal;
+      const row = await repo.findActiveByHash(db.system, hash);
       if (!row) return null;
       const now = clock.now();
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
         await repo.touch(db.system, row.tenantId, row.id, now);
       }
-      return { tenantId: row.tenantId, keyId: row.id, role: row.role };
+      const principal = { tenantId: row.tenantId, keyId: row.id, role: row.role };
+      if (listening) cache.set(hash, { principal, until: Date.now() + CACHE_MS });
+      return principal;
     },
   };
 };
