@@ -8,3 +8,4 @@ export * from './webhooks.ts';
 export * from './consent.ts';
 export * from './requests.ts';
 export * from './banner.ts';
+export * from './preferences.ts';
