@@ -73,7 +73,10 @@ const verification = async () => {
   // Build a valid chain in memory and bulk-load it: the benchmark times the verifier, not the appends.
   let prev = GENESIS;
   const tenantId = app.tenant.id;
-  const head = await app.rt.db.raw.query<{ seq: string; hash: string }>('select seq::text, hash from audit_heads where tenant_id = $1', [tenantId]);
+  const head = await app.rt.db.raw.query<{ seq: string; hash: string }>(
+    'select seq::text, hash from audit_heads where tenant_id = $1',
+    [tenantId],
+  );
   let seq = Number(head.rows[0]!.seq);
   prev = head.rows[0]!.hash;
   const at = new Date('2026-01-01T00:00:00Z').getTime();
@@ -94,7 +97,8 @@ const verification = async () => {
         details: { purpose: 'marketing-email', method: 'banner' },
       };
       const hash = entryHash(prev, c);
-      [c.seq, c.id, c.at, c.actor, c.action, c.target, c.subjectId, prev, hash].forEach((v, k) => cols[k]!.push(v));
+      for (const [k, v] of [c.seq, c.id, c.at, c.actor, c.action, c.target, c.subjectId, prev, hash].entries())
+        cols[k]!.push(v);
       prev = hash;
     }
     await app.rt.db.raw.query(
@@ -132,7 +136,9 @@ const verification = async () => {
   ];
 };
 
-process.stdout.write(`Foundation benchmark — ${new Date().toISOString()}, Node ${process.version}, ${seconds}s per load, 50 connections\n\n`);
+process.stdout.write(
+  `Foundation benchmark — ${new Date().toISOString()}, Node ${process.version}, ${seconds}s per load, 50 connections\n\n`,
+);
 process.stdout.write('Authenticated read (API key check + RLS transaction) vs Hono hello-world, same run:\n\n');
 printTable(await http());
 process.stdout.write('\nAudit chain verification (PostgreSQL), vs reading the same rows with raw SQL:\n\n');

@@ -56,7 +56,11 @@ describe('hash chain (check 61)', () => {
         if (how === 'edit') c[at - 1] = { ...c[at - 1]!, details: { n: -1 } };
         if (how === 'delete') c.splice(at - 1, 1);
         // In storage, rows are read in seq order: a reordering swaps contents under the same seq numbers.
-        if (how === 'swap') [c[at - 1], c[at]] = [{ ...c[at]!, seq: at }, { ...c[at - 1]!, seq: at + 1 }];
+        if (how === 'swap')
+          [c[at - 1], c[at]] = [
+            { ...c[at]!, seq: at },
+            { ...c[at - 1]!, seq: at + 1 },
+          ];
         const fault = createChainVerifier().push(c);
         expect(fault).not.toBeNull();
         expect(fault!.seq).toBe(at);
