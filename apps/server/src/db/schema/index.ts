@@ -9,3 +9,4 @@ export * from './consent.ts';
 export * from './requests.ts';
 export * from './banner.ts';
 export * from './preferences.ts';
+export * from './users.ts';
