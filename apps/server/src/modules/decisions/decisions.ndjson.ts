@@ -27,6 +27,27 @@ export async function* lines(body: AsyncIterable<Uint8Array>): AsyncGenerator<st
   if (last.trim() !== '') yield last;
 }
 
+const kinds = new Set<string>(['email', 'phone', 'user_id', 'device_id']);
+
+/**
+ * The common case checked by hand, because zod costs microseconds a line and an audience has millions of lines; it
+ * accepts exactly what Identity accepts for well-formed input, and anything it doubts goes to zod for the verdict.
+ */
+const quick = (v: unknown): Identity | null => {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  const { kind, value } = o;
+  if (typeof kind !== 'string' || typeof value !== 'string' || !kinds.has(kind)) return null;
+  let keys = 0;
+  for (const _ in o) keys++;
+  if (keys !== 2) return null;
+  const t = value.trim();
+  if (t.length === 0 || t.length > 320) return null;
+  if (kind === 'email' && !/^[^\s@]+@[^\s@]+$/.test(t)) return null;
+  if (kind === 'phone') return null;
+  return { kind: kind as Identity['kind'], value: t };
+};
+
 /** One NDJSON line to an identity, or a VALIDATION_FAILED naming `line <n>.<field>` (1-based). */
 export const parseIdentityLine = (line: string, n: number): Identity => {
   let v: unknown;
@@ -35,6 +56,8 @@ export const parseIdentityLine = (line: string, n: number): Identity => {
   } catch {
     throw new AppError('VALIDATION_FAILED', `line ${n} is not JSON`, { field: `line ${n}` });
   }
+  const fast = quick(v);
+  if (fast) return fast;
   const r = Identity.safeParse(v);
   if (!r.success) {
     const i = r.error.issues[0]!;

@@ -16,7 +16,7 @@ export type DecisionFacts = {
 };
 
 // One round trip, every lookup on a primary key or index prefix. $1 tenant, $2 subject, $3 purpose.
-const FACTS = `
+export const FACTS_SQL = `
 with p as (
   select version, definition from purpose_versions
   where tenant_id = $1 and purpose_key = $3 order by version desc limit 1
@@ -66,7 +66,7 @@ export type AudienceRow = { ord: number; basis: LawfulBasis; consent_id: string 
 
 export const createDecisionsRepo = () => ({
   facts: async (raw: RawExecutor, tenantId: string, subjectId: string, purposeKey: string) => {
-    const { rows } = await raw.query<DecisionFacts>(FACTS, [tenantId, subjectId, purposeKey]);
+    const { rows } = await raw.query<DecisionFacts>(FACTS_SQL, [tenantId, subjectId, purposeKey]);
     return rows[0];
   },
   audience: async (

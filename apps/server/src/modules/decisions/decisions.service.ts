@@ -104,7 +104,15 @@ export const createDecisionsService = (deps: {
     const purpose = await db.tenant(tenantId, (tx) => repo.facts(db.rawOf(tx), tenantId, '', purposeKey));
     if (!purpose) throw new AppError('NOT_FOUND', `no purpose "${purposeKey}"`, { field: 'purpose' });
     const allowed: LawfulBasis[] = purpose.definition.allowedBases;
-    for await (const chunk of chunks) {
+    const source = chunks[Symbol.asyncIterator]();
+    // Parse the next chunk while this one is in the database: the two run on different processes.
+    let ahead = source.next();
+    for (;;) {
+      const got = await ahead;
+      if (got.done) break;
+      const chunk = got.value;
+      ahead = source.next();
+      ahead.catch(() => {}); // awaited on the next turn; do not let it count as unhandled meanwhile
       if (chunk.length === 0) continue;
       const out = await db.tenant(tenantId, async (tx) => {
         const kinds: string[] = [];
