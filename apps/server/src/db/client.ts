@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type ExtractTablesWithRelations, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres/session';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -45,6 +46,8 @@ const enterTenant = (tenantId: string) =>
 // drizzle keeps the driver connection of a transaction in `session.client`; both drivers' clients speak query(text, params).
 const clientOf = (tx: Tx): RawExecutor => (tx as unknown as { session: { client: RawExecutor } }).session.client;
 
+const TENANT_ID = /^tnt_[0-9A-HJKMNP-TV-Z]{26}$/;
+
 const MIGRATION_LOCK = 7_274_301; // any constant; pg_advisory_lock keys are per database
 
 export const openPostgres = async (url: string, opts: { max?: number } = {}): Promise<Database> => {
@@ -69,8 +72,36 @@ export const openPostgres = async (url: string, opts: { max?: number } = {}): Pr
     for (const ch of listeners.keys()) await c.query(`LISTEN ${ch}`);
     listener = c;
   };
+  // The pool's drizzle session: its dialect, relational schema and options serve our own transactions below.
+  const base = (db as unknown as { session: { dialect: never; schema: never; options: never } }).session;
   return {
     kind: 'postgres',
+    /**
+     * Like drizzle's transaction, but BEGIN and entering the tenant go in one round trip (a simple-protocol
+     * multi-statement; the tenant id is checked against its strict format before it is written into the SQL).
+     */
+    async tenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+      if (!TENANT_ID.test(tenantId)) throw new Error('not a tenant id');
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query(
+          `begin; select set_config('lawful.tenant_id', '${tenantId}', true), set_config('role', 'lawful_app', true)`,
+        );
+        const session = new NodePgSession(client, base.dialect, base.schema, base.options);
+        const tx = new NodePgTransaction(base.dialect, session, base.schema) as unknown as Tx;
+        const result = await fn(tx);
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        await client.query('rollback').catch(() => {
+          broken = true;
+        });
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    },
     async listen(channel, handler) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
       const first = !listeners.has(channel);
@@ -79,11 +110,6 @@ export const openPostgres = async (url: string, opts: { max?: number } = {}): Pr
       else if (first) await listener.query(`LISTEN ${channel}`);
     },
     system: db,
-    tenant: (tenantId, fn) =>
-      db.transaction(async (tx) => {
-        await tx.execute(enterTenant(tenantId));
-        return fn(tx);
-      }),
     rawOf: clientOf,
     raw: {
       query: async <R>(text: string, params?: unknown[]) =>
