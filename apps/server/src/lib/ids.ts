@@ -34,6 +34,8 @@ export const idPrefixes = {
   import: 'imp',
   device: 'dev',
   bannerRecord: 'bcr',
+  subprocessorList: 'spl',
+  rectification: 'rct',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

@@ -10,3 +10,4 @@ export * from './requests.ts';
 export * from './banner.ts';
 export * from './preferences.ts';
 export * from './users.ts';
+export * from './datamap.ts';
