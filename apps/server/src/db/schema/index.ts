@@ -11,3 +11,4 @@ export * from './banner.ts';
 export * from './preferences.ts';
 export * from './users.ts';
 export * from './datamap.ts';
+export * from './breaches.ts';
