@@ -11,6 +11,8 @@ import { errorResponse, onError, validationError } from './http/errors.ts';
 import { authenticate, type RateLimits, rateLimit, requestId, requestLog } from './http/middleware.ts';
 import { AppError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
+import { bannerRoutes, isPublicBannerPath } from './modules/banner/banner.routes.ts';
+import type { Banner } from './modules/banner/banner.module.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import type { AuditLog } from './modules/audit/audit.service.ts';
 import { consentRoutes, jwksRoutes } from './modules/consent/consent.routes.ts';
@@ -44,6 +46,9 @@ export type AppDeps = {
   db: Database;
   bodyLimit: number;
   rateLimits: RateLimits;
+  bannerRateLimits?: RateLimits;
+  publicUrl?: string;
+  banner: Banner;
   audit: AuditLog;
   keys: KeysService;
   tenants: TenantsService;
@@ -78,6 +83,8 @@ export const createApp = (deps: AppDeps) => {
       contentSecurityPolicy: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
       crossOriginResourcePolicy: 'same-origin',
       referrerPolicy: 'no-referrer',
+      // A route may set its own (the banner script must be Cross-Origin-Resource-Policy: cross-origin).
+      overwrite: false,
     }),
   );
   const limit = bodyLimit({
@@ -101,6 +108,10 @@ export const createApp = (deps: AppDeps) => {
   app.use('/v1/*', async (c, next) => {
     if (c.req.path.startsWith('/v1/operator/')) {
       await next();
+      return;
+    }
+    if (isPublicBannerPath(c.req.path)) {
+      await perIp(c, next);
       return;
     }
     await perIp(c, async () => {
@@ -131,6 +142,14 @@ export const createApp = (deps: AppDeps) => {
           deps.subjects.resolveRef(tx, t, { subjectId: id }, { create: false, field: 'subjectId' }),
         );
       },
+    }),
+  );
+  app.route(
+    '/',
+    bannerRoutes({
+      ...deps.banner,
+      limits: deps.bannerRateLimits ?? deps.rateLimits,
+      publicUrl: deps.publicUrl,
     }),
   );
   app.route(

@@ -22,6 +22,8 @@ const Env = z.object({
     .min(1024)
     .default(1024 * 1024),
   LAWFUL_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  /** Banner consent writes per minute per IP address (visitors behind one NAT share it). */
+  LAWFUL_BANNER_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
   LAWFUL_WORKER: z.enum(['on', 'off']).default('on'),
   /** Development only: comma-separated hosts webhooks may reach over http and on private addresses. */
   LAWFUL_ALLOW_INSECURE_WEBHOOKS: z.string().default(''),
@@ -46,6 +48,7 @@ export type Config = {
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   bodyLimit: number;
   rateLimitPerMinute: number;
+  bannerRateLimitPerMinute: number;
   worker: boolean;
   webhooks: { allowInsecureHosts: string[]; retryDelaysSeconds: number[] | undefined; timeoutMs: number };
 };
@@ -74,6 +77,7 @@ export const loadConfig = (
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.LAWFUL_BODY_LIMIT,
     rateLimitPerMinute: e.LAWFUL_RATE_LIMIT,
+    bannerRateLimitPerMinute: e.LAWFUL_BANNER_RATE_LIMIT,
     worker: e.LAWFUL_WORKER === 'on',
     webhooks: {
       allowInsecureHosts: e.LAWFUL_ALLOW_INSECURE_WEBHOOKS.split(',')

@@ -16,6 +16,7 @@ import {
 } from './lib/data-dir.ts';
 import { createJobs, type Jobs } from './lib/jobs.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
+import { createBanner } from './modules/banner/banner.module.ts';
 import { createAuditRepo } from './modules/audit/audit.repo.ts';
 import { createAuditLog } from './modules/audit/audit.service.ts';
 import { createSigner, newSigningKeyPem } from './modules/audit/audit.signer.ts';
@@ -152,10 +153,12 @@ export const buildServices = (deps: {
     logger: deps.logger,
     options: deps.config.webhooks,
   });
+  const banner = createBanner({ db, keys, vault, purposes, notices: noticesRepo, consent, bases, audit, clock });
   return {
     vault,
     audit,
     keys,
+    banner,
     tenants,
     webhooks,
     purposes,
@@ -243,6 +246,8 @@ export const buildApp = (rt: Runtime, run?: CommandRunner) => {
     db: rt.db,
     bodyLimit: rt.config.bodyLimit,
     rateLimits: createRateLimits({ perMinute: rt.config.rateLimitPerMinute, redis }),
+    bannerRateLimits: createRateLimits({ perMinute: rt.config.bannerRateLimitPerMinute, redis }),
+    publicUrl: rt.config.publicUrl,
     ready: readiness(rt.db),
     operator: run ? { token: rt.secrets.operatorToken, run } : undefined,
     ...rt.services,

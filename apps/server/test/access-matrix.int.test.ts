@@ -3,6 +3,8 @@ import { Role } from '@lawful/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedRoutes } from '../src/http/route.ts';
 import { samplePurpose } from '../src/modules/purposes/purposes.fixtures.ts';
+import { ensureBannerBuilt, siteBody } from '../src/modules/banner/banner.fixtures.ts';
+import { consentReady } from './consent-fixtures.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 /**
@@ -11,8 +13,28 @@ import { createHarness, type Harness } from './harness.ts';
  */
 type Tenant = { id: string; admin: string };
 const testWebhook = { url: 'https://93.184.215.14/hook', description: '', eventTypes: [], enabled: true };
+const consentReadyOnce = new Map<string, Promise<unknown>>();
 const factories: Record<string, (h: Harness, t: Tenant) => Promise<string>> = {
+  siteId: async (h, t) => {
+    ensureBannerBuilt();
+    if (!consentReadyOnce.has(t.id)) consentReadyOnce.set(t.id, consentReady(h, t.admin));
+    await consentReadyOnce.get(t.id);
+    const r = await h.request('POST', '/v1/sites', { key: t.admin, body: siteBody(['https://a.test']) });
+    return r.body.id as string;
+  },
   keyId: async (h, t) => (await h.newKey(t.id, 'read_only')).id,
+  noticeKey: async (h, t) => {
+    if (!consentReadyOnce.has(t.id)) consentReadyOnce.set(t.id, consentReady(h, t.admin));
+    await consentReadyOnce.get(t.id);
+    return 'signup';
+  },
+  // A fresh draft each time: publishing or editing it in one cell must not change the next cell's fixture.
+  noticeVersionId: async (h, t) => {
+    if (!consentReadyOnce.has(t.id)) consentReadyOnce.set(t.id, consentReady(h, t.admin));
+    await consentReadyOnce.get(t.id);
+    const draft = { texts: { en: { title: 't', markdown: 'm' } }, purposes: ['marketing-email'] };
+    return (await h.rt.services.notices.addVersion(t.id, 'signup', draft, 'test')).id;
+  },
   purposeKey: async (h, t) =>
     (await h.rt.services.purposes.create(t.id, samplePurpose(`p-${randomUUID().slice(0, 8)}`), 'test')).key,
   subjectId: async (h, t) =>
