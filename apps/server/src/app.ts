@@ -31,6 +31,10 @@ import type { ObjectionsService } from './modules/objections/objections.service.
 import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { purposesRoutes } from './modules/purposes/purposes.routes.ts';
 import type { PurposesService } from './modules/purposes/purposes.service.ts';
+import { opendsrRoutes } from './modules/opendsr/opendsr.routes.ts';
+import type { RequestsModule } from './modules/requests/requests.module.ts';
+import { requestsPortal } from './modules/requests/requests.portal.tsx';
+import { requestsRoutes, taskCallbackPath } from './modules/requests/requests.routes.ts';
 import { ropaRoutes } from './modules/ropa/ropa.routes.ts';
 import type { RopaService } from './modules/ropa/ropa.service.ts';
 import { subjectsRoutes } from './modules/subjects/subjects.routes.ts';
@@ -61,6 +65,7 @@ export type AppDeps = {
   webhooks: WebhooksService;
   notices: NoticesService;
   consent: ConsentService;
+  requestsModule?: RequestsModule;
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
 };
@@ -106,6 +111,11 @@ export const createApp = (deps: AppDeps) => {
   const perIp = rateLimit(deps.rateLimits, 'ip');
   const perKey = rateLimit(deps.rateLimits, 'key');
   app.use('/v1/*', async (c, next) => {
+    // A recipient reports its task with the task token from the webhook, not an API key.
+    if (taskCallbackPath.test(c.req.path) && /^Bearer\s+lf_tt_/i.test(c.req.header('authorization') ?? '')) {
+      await perIp(c, next);
+      return;
+    }
     if (c.req.path.startsWith('/v1/operator/')) {
       await next();
       return;
@@ -130,6 +140,21 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', objectionsRoutes(deps.objections));
   app.route('/', decisionsRoutes(deps.decisions));
   app.route('/', ropaRoutes(deps.ropa));
+  if (deps.requestsModule) {
+    const m = deps.requestsModule;
+    app.route('/', requestsRoutes({ requests: m.requests, tasks: m.tasks, notifier: m.notifier, portalLink: m.portalLink }));
+    app.route('/', requestsPortal({ ...m.deps, limits: m.deps.portalLimits, requests: m.requests, notifier: m.notifier }));
+    app.route(
+      '/',
+      opendsrRoutes({
+        opendsr: m.opendsr,
+        keys: deps.keys,
+        rateLimits: deps.rateLimits,
+        certificatePem: () => m.deps.opendsr.signing().certificatePem,
+        publicUrl: m.deps.publicUrl,
+      }),
+    );
+  }
   app.route('/', webhooksRoutes(deps.webhooks));
   app.route('/', noticesRoutes(deps.notices));
   app.route(

@@ -33,6 +33,13 @@ const Env = z.object({
     .regex(/^(\d+(\.\d+)?(,\d+(\.\d+)?)*)?$/, 'must be seconds separated by commas, e.g. 5,300,1800')
     .default(''),
   LAWFUL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** The sender of e-mails to data subjects. */
+  LAWFUL_MAIL_FROM: z.string().min(3).default('privacy@localhost'),
+  /** OpenDSR signing key and certificate (PEM); without them a self-signed pair is generated into the data folder. */
+  LAWFUL_OPENDSR_KEY_FILE: z.string().optional(),
+  LAWFUL_OPENDSR_CERT_FILE: z.string().optional(),
+  /** Development only: OpenDSR status callbacks may go to http://127.0.0.1. */
+  LAWFUL_OPENDSR_ALLOW_LOOPBACK_CALLBACKS: z.enum(['on', 'off']).default('off'),
 });
 
 export type Config = {
@@ -51,6 +58,8 @@ export type Config = {
   bannerRateLimitPerMinute: number;
   worker: boolean;
   webhooks: { allowInsecureHosts: string[]; retryDelaysSeconds: number[] | undefined; timeoutMs: number };
+  mailFrom: string;
+  opendsr: { keyFile: string | undefined; certFile: string | undefined; allowLoopbackCallbacks: boolean };
 };
 
 /** Flags win over the environment; the environment wins over defaults. */
@@ -85,6 +94,12 @@ export const loadConfig = (
         .filter(Boolean),
       retryDelaysSeconds: e.LAWFUL_WEBHOOK_RETRY_DELAYS ? e.LAWFUL_WEBHOOK_RETRY_DELAYS.split(',').map(Number) : undefined,
       timeoutMs: e.LAWFUL_WEBHOOK_TIMEOUT_MS,
+    },
+    mailFrom: e.LAWFUL_MAIL_FROM,
+    opendsr: {
+      keyFile: e.LAWFUL_OPENDSR_KEY_FILE,
+      certFile: e.LAWFUL_OPENDSR_CERT_FILE,
+      allowLoopbackCallbacks: e.LAWFUL_OPENDSR_ALLOW_LOOPBACK_CALLBACKS === 'on',
     },
   };
 };

@@ -42,6 +42,12 @@ import { createSubjectsRepo } from './modules/subjects/subjects.repo.ts';
 import { createSubjectsService } from './modules/subjects/subjects.service.ts';
 import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
+import { createMailer } from './modules/email/email.mailer.ts';
+import { loadOpenDsrSigning } from './modules/opendsr/opendsr.service.ts';
+import { noSystems } from './modules/requests/requests.core.ts';
+import { createRequestsModule, registerRequestWorkers } from './modules/requests/requests.module.ts';
+import { createRequestOutbox } from './modules/requests/requests.notify.ts';
+import { createRequestsRepo } from './modules/requests/requests.repo.ts';
 import { createVaultRepo } from './modules/vault/vault.repo.ts';
 import { createVault } from './modules/vault/vault.service.ts';
 import { WEBHOOK_DELIVERY_JOB } from './modules/webhooks/webhooks.delivery.ts';
@@ -153,6 +159,46 @@ export const buildServices = (deps: {
     logger: deps.logger,
     options: deps.config.webhooks,
   });
+  // Requests: mail by SMTP when configured, else the request_messages outbox (sealed under the tenant key).
+  const publicUrl = deps.config.publicUrl ?? `http://127.0.0.1:${deps.config.port}`;
+  const domain = new URL(publicUrl).hostname;
+  let opendsrSigning: ReturnType<typeof loadOpenDsrSigning> | null = null;
+  const requestsModule = createRequestsModule({
+    db,
+    vault,
+    audit,
+    subjects,
+    webhooks,
+    jobs: deps.jobs,
+    clock,
+    logger: deps.logger,
+    mailer: deps.config.smtpUrl
+      ? createMailer({ from: deps.config.mailFrom, smtpUrl: deps.config.smtpUrl })
+      : createMailer({
+          from: deps.config.mailFrom,
+          outbox: createRequestOutbox({ db, repo: createRequestsRepo(), vault, clock }),
+        }),
+    // The data map implements SystemTaskRunner; until it is wired, requests go to recipients and staff only.
+    runner: noSystems,
+    tenantInfo: async (q, tenantId) => (await tenantsRepo.get(q, tenantId))!,
+    tenantBySlug: async (slug) => (await tenantsRepo.bySlug(db.system, slug)) ?? null,
+    publicUrl,
+    opendsr: {
+      signing: () => {
+        opendsrSigning ??= loadOpenDsrSigning({
+          keyFile: deps.config.opendsr.keyFile,
+          certFile: deps.config.opendsr.certFile,
+          dataDir: deps.config.dataDir,
+          domain,
+          clock,
+          logger: deps.logger,
+        });
+        return opendsrSigning;
+      },
+      domain,
+      allowLoopbackCallbacks: deps.config.opendsr.allowLoopbackCallbacks,
+    },
+  });
   const banner = createBanner({ db, keys, vault, purposes, notices: noticesRepo, consent, bases, audit, clock });
   return {
     vault,
@@ -169,6 +215,7 @@ export const buildServices = (deps: {
     ropa,
     notices,
     consent,
+    requestsModule,
   };
 };
 export type Services = ReturnType<typeof buildServices>;
@@ -263,6 +310,7 @@ export const registerWorkers = async (rt: Runtime) => {
   });
   await rt.jobs.schedule('audit.checkpoint', '0 * * * *');
   await rt.jobs.work(WEBHOOK_DELIVERY_JOB, rt.services.webhooks.deliver);
+  await registerRequestWorkers(rt.jobs, rt.services.requestsModule);
 };
 
 /** Serves HTTP until closed. Writes the server's address into the data folder for the CLI. */

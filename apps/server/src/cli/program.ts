@@ -6,6 +6,7 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerKeyCommands } from './commands/key.ts';
 import { registerImportCommands } from './commands/import.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerRequestCommands } from './commands/requests.ts';
 import { registerRopaCommands } from './commands/ropa.ts';
 import { registerTenantCommands } from './commands/tenant.ts';
 import type { CommandContext } from './context.ts';
@@ -33,6 +34,7 @@ export const buildProgram = (ctx: CommandContext, extra?: (p: Command) => void) 
   registerAuditCommands(program, ctx);
   registerDoctorCommand(program, ctx);
   registerRopaCommands(program, ctx);
+  registerRequestCommands(program, ctx);
   registerImportCommands(program, ctx);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
