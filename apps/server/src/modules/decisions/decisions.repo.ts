@@ -40,7 +40,8 @@ left join lawful_bases b on b.tenant_id = $1 and b.subject_id = $2 and b.purpose
 /**
  * The audience join: identifiers (as kind + blind index) → subjects whose basis for the purpose is in force and not
  * blocked. $1 tenant, $2 kinds, $3 blind indexes, $4 purpose, $5 bases the purpose allows, $6 direct marketing.
- * Returns the 1-based position of each allowed input.
+ * Returns the 1-based position of each allowed input. The input identifier is one of the subject's, so the subject-wide
+ * suppression check covers it; an erased subject has no identifiers left and never joins.
  */
 const AUDIENCE = `
 select t.ord::int as ord, b.basis, b.evidence->>'consentRecordId' as consent_id, si.subject_id
@@ -57,10 +58,7 @@ where not exists (select 1 from restrictions r where r.tenant_id = $1 and r.subj
   and not ($6::boolean and exists (
         select 1 from subject_identifiers si2 join suppressions sp
           on sp.tenant_id = si2.tenant_id and sp.kind = si2.kind and sp.blind_index = si2.blind_index
-        where si2.tenant_id = $1 and si2.subject_id = si.subject_id and sp.scope = 'direct_marketing'))
-  and not ($6::boolean and exists (
-        select 1 from suppressions sp where sp.tenant_id = $1 and sp.kind = t.kind and sp.blind_index = t.bidx
-          and sp.scope = 'direct_marketing'))`;
+        where si2.tenant_id = $1 and si2.subject_id = si.subject_id and sp.scope = 'direct_marketing'))`;
 
 export type AudienceRow = { ord: number; basis: LawfulBasis; consent_id: string | null; subject_id: string };
 

@@ -105,16 +105,8 @@ export const createDecisionsService = (deps: {
     if (!purpose) throw new AppError('NOT_FOUND', `no purpose "${purposeKey}"`, { field: 'purpose' });
     const allowed: LawfulBasis[] = purpose.definition.allowedBases;
     const source = chunks[Symbol.asyncIterator]();
-    // Parse the next chunk while this one is in the database: the two run on different processes.
-    let ahead = source.next();
-    for (;;) {
-      const got = await ahead;
-      if (got.done) break;
-      const chunk = got.value;
-      ahead = source.next();
-      ahead.catch(() => {}); // awaited on the next turn; do not let it count as unhandled meanwhile
-      if (chunk.length === 0) continue;
-      const out = await db.tenant(tenantId, async (tx) => {
+    const allowedIn = (chunk: Identity[]) =>
+      db.tenant(tenantId, async (tx) => {
         const kinds: string[] = [];
         const idx: string[] = [];
         for (const i of chunk) {
@@ -146,8 +138,30 @@ export const createDecisionsService = (deps: {
           .sort((a, b) => a - b)
           .map((ord) => chunk[ord - 1]!);
       });
-      yield out;
+    // PostgreSQL answers two chunks at once on two connections; PGlite has one connection.
+    const depth = db.kind === 'postgres' ? 2 : 1;
+    const inflight: Promise<Identity[]>[] = [];
+    // Parse the next chunk while earlier ones are in the database: the two run on different processes.
+    let ahead = source.next();
+    for (;;) {
+      let got: IteratorResult<Identity[]>;
+      try {
+        got = await ahead;
+      } catch (e) {
+        // A bad line further on: answer everything before it first, then fail.
+        while (inflight.length > 0) yield await inflight.shift()!;
+        throw e;
+      }
+      if (got.done) break;
+      ahead = source.next();
+      ahead.catch(() => {}); // awaited on the next turn; do not let it count as unhandled meanwhile
+      if (got.value.length === 0) continue;
+      const p = allowedIn(got.value);
+      p.catch(() => {}); // likewise: awaited in order below
+      inflight.push(p);
+      if (inflight.length >= depth) yield await inflight.shift()!;
     }
+    while (inflight.length > 0) yield await inflight.shift()!;
   }
 
   return {
