@@ -28,6 +28,8 @@ import { noticesRoutes } from './modules/notices/notices.routes.ts';
 import type { NoticesService } from './modules/notices/notices.service.ts';
 import { objectionsRoutes } from './modules/objections/objections.routes.ts';
 import type { ObjectionsService } from './modules/objections/objections.service.ts';
+import { preferencesRoutes } from './modules/preferences/preferences.routes.tsx';
+import type { PreferencesService } from './modules/preferences/preferences.service.ts';
 import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { purposesRoutes } from './modules/purposes/purposes.routes.ts';
 import type { PurposesService } from './modules/purposes/purposes.service.ts';
@@ -65,6 +67,7 @@ export type AppDeps = {
   webhooks: WebhooksService;
   notices: NoticesService;
   consent: ConsentService;
+  preferences: PreferencesService;
   requestsModule?: RequestsModule;
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
@@ -185,6 +188,17 @@ export const createApp = (deps: AppDeps) => {
         () => false,
       ),
     ),
+  );
+
+  app.route(
+    '/',
+    preferencesRoutes({
+      db: deps.db,
+      preferences: deps.preferences,
+      consent: deps.consent,
+      subjectExists: deps.preferences.subjectExists,
+      rateLimits: deps.rateLimits,
+    }),
   );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -1,8 +1,9 @@
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
+import { TenantSettings } from '@lawful/contract';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import { type Database, openPglite, openPostgres, type Tx } from './db/client.ts';
+import { type Database, openPglite, openPostgres, type Queryable, type Tx } from './db/client.ts';
 import { createRateLimits } from './http/middleware.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { newMasterKey, parseMasterKeys, randomToken } from './lib/crypto.ts';
@@ -22,6 +23,11 @@ import { createAuditLog } from './modules/audit/audit.service.ts';
 import { createSigner, newSigningKeyPem } from './modules/audit/audit.signer.ts';
 import { createConsentRepo } from './modules/consent/consent.repo.ts';
 import { createConsentService } from './modules/consent/consent.service.ts';
+import { CONSENT_PURGE_JOB, createConsentRetention } from './modules/consent/consent.retention.ts';
+import { createLinks } from './modules/preferences/preferences.links.ts';
+import { CONFIRMATION_JOB, createPreferencesMail } from './modules/preferences/preferences.mail.ts';
+import { createPreferencesRepo } from './modules/preferences/preferences.repo.ts';
+import { createPreferencesService } from './modules/preferences/preferences.service.ts';
 import { createDecisionsRepo } from './modules/decisions/decisions.repo.ts';
 import { createDecisionsService } from './modules/decisions/decisions.service.ts';
 import { createKeysRepo } from './modules/keys/keys.repo.ts';
@@ -104,9 +110,13 @@ export const buildServices = (deps: {
     audit,
     clock,
     tenantSettings: async (q, tenantId) => (await tenantsRepo.get(q, tenantId))!.settings,
+    // Double opt-in: the confirmation e-mail is enqueued with the pending grant, so both commit or neither does.
+    pendingConfirmation: async (tx, tenantId, p) => {
+      await deps.jobs.send(CONFIRMATION_JOB, { ...p, tenantId }, { tx: tx as Tx });
+    },
     // Recipients learn of grants and withdrawals through webhooks, in the same transaction (Art. 7(3), 19).
     changed: async (tx, tenantId, ch) => {
-      if (ch.decision === 'refuse') return;
+      if (ch.decision === 'refuse' || ch.pending) return;
       const purpose = await purposes.current(tx, tenantId, ch.purposeKey);
       await webhooks.emit(tx as Tx, tenantId, {
         type: ch.decision === 'grant' ? 'consent.granted' : 'consent.withdrawn',
@@ -149,6 +159,47 @@ export const buildServices = (deps: {
     clock,
   });
   const ropa = createRopaService({ db, repo: createRopaRepo(), purposes, tenants, audit, clock });
+  // The people-facing pages: preference centre, one-click unsubscribe, double opt-in; outbox without SMTP.
+  const preferencesRepo = createPreferencesRepo();
+  const tenantOf = async (q: Queryable, tenantId: string) => {
+    const t = (await tenantsRepo.get(q, tenantId))!;
+    return { name: t.name, settings: TenantSettings.parse(t.settings) };
+  };
+  const links = createLinks({
+    repo: preferencesRepo,
+    vault,
+    clock,
+    publicUrl: deps.config.publicUrl ?? `http://127.0.0.1:${deps.config.port}`,
+  });
+  const preferences = createPreferencesService({
+    db,
+    repo: preferencesRepo,
+    links,
+    consent,
+    objections,
+    purposes,
+    tenant: tenantOf,
+    audit,
+    clock,
+  });
+  const preferencesMail = createPreferencesMail({
+    db,
+    repo: preferencesRepo,
+    links,
+    subjects,
+    vault,
+    tenant: tenantOf,
+    pendingNames: preferences.pendingNames,
+    clock,
+    logger: deps.logger,
+    options: { from: deps.config.mailFrom, smtpUrl: deps.config.smtpUrl },
+  });
+  const consentRetention = createConsentRetention({
+    db,
+    tenants: async () => (await tenantsRepo.list(db.system)).map((t) => ({ id: t.id, settings: TenantSettings.parse(t.settings) })),
+    audit,
+    clock,
+  });
   const webhooks = createWebhooksService({
     db,
     repo: createWebhooksRepo(),
@@ -215,6 +266,9 @@ export const buildServices = (deps: {
     ropa,
     notices,
     consent,
+    preferences,
+    preferencesMail,
+    consentRetention,
     requestsModule,
   };
 };
@@ -252,7 +306,7 @@ export const openRuntime = async (
     const db = opts.db ?? (await openDatabase(config));
     await db.migrate();
     const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
-    jobs.declare('audit.checkpoint');
+    jobs.declare('audit.checkpoint', CONFIRMATION_JOB, CONSENT_PURGE_JOB);
     const services = buildServices({ db, secrets, clock, jobs, logger, config });
     await jobs.start();
     return {
@@ -310,6 +364,12 @@ export const registerWorkers = async (rt: Runtime) => {
   });
   await rt.jobs.schedule('audit.checkpoint', '0 * * * *');
   await rt.jobs.work(WEBHOOK_DELIVERY_JOB, rt.services.webhooks.deliver);
+  await rt.jobs.work(CONFIRMATION_JOB, rt.services.preferencesMail.sendConfirmation);
+  // Check 10: consent proof past its retention is purged daily (as the owner; audited).
+  await rt.jobs.work(CONSENT_PURGE_JOB, async () => {
+    await rt.services.consentRetention.purge({ dryRun: false });
+  });
+  await rt.jobs.schedule(CONSENT_PURGE_JOB, '17 3 * * *');
   await registerRequestWorkers(rt.jobs, rt.services.requestsModule);
 };
 

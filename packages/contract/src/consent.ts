@@ -128,7 +128,11 @@ export const RecordConsent = z
       .optional()
       .openapi({ description: 'Art. 8: consent of the holder of parental responsibility, and how it was checked' }),
     evidence: z
-      .object({ originalRecordedAt: Timestamp.optional(), reference: z.string().max(500).optional() })
+      .object({
+        originalRecordedAt: Timestamp.optional(),
+        reference: z.string().max(500).optional(),
+        originalMethod: z.string().max(50).optional(),
+      })
       .strict()
       .optional()
       .openapi({ description: 'For imports: the original evidence' }),

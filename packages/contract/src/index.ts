@@ -10,6 +10,7 @@ export * from './decisions.ts';
 export * from './purposes.ts';
 export * from './subjects.ts';
 export * from './consent.ts';
+export * from './preferences.ts';
 export * from './datamap.ts';
 export * from './taxonomy.ts';
 export * from './export.ts';

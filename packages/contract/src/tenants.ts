@@ -9,6 +9,15 @@ export const TenantSettings = z
     defaultLocale: z.string().min(2).max(10).default('en'),
     jurisdiction: z.enum(['eu', 'uk', 'fr', 'de', 'us-ca']).default('eu'),
     consentAgeOfMajority: z.number().int().min(13).max(16).default(16).openapi({ description: 'Art. 8(1) age' }),
+    doubleOptIn: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'Direct-marketing grants wait for an e-mailed confirmation link (double opt-in)' }),
+    consentProofRetention: z
+      .string()
+      .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/, 'an ISO 8601 period such as P5Y')
+      .default('P5Y')
+      .openapi({ description: 'How long consent proof is kept after the last withdrawal or refusal (check 10)' }),
   })
   .strict();
 export type TenantSettings = z.infer<typeof TenantSettings>;

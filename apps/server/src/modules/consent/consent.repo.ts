@@ -76,6 +76,12 @@ export const createConsentRepo = () => ({
         ),
       )
       .orderBy(asc(consentRecords.recordedAt), asc(consentRecords.id)),
+  bySubmission: (q: Queryable, tenantId: string, submissionId: string) =>
+    q
+      .select()
+      .from(consentRecords)
+      .where(and(eq(consentRecords.tenantId, tenantId), eq(consentRecords.submissionId, submissionId)))
+      .orderBy(asc(consentRecords.id)),
   grantedAmong: (q: Queryable, tenantId: string, purposeKey: string, subjectIds: string[]) =>
     q
       .select({ subjectId: consentState.subjectId })

@@ -20,6 +20,7 @@ import { toPurpose } from '../purposes/purposes.service.ts';
 import type { SubjectsService } from '../subjects/subjects.service.ts';
 import type { Vault } from '../vault/vault.service.ts';
 import { coarseUserAgent, truncateIp } from './consent.context.ts';
+import { needsConfirmation, type PendingConfirmation, pendingToConfirm } from './consent.double-opt-in.ts';
 import { buildReceipt, signReceipt, tenantJwks } from './consent.receipt.ts';
 import type { ConsentRecordRow, ConsentRepo } from './consent.repo.ts';
 
@@ -29,6 +30,8 @@ export type ConsentChange = {
   decision: 'grant' | 'refuse' | 'withdraw';
   recordId: string;
   method: string;
+  /** A direct-marketing grant waiting for its double opt-in confirmation: not in force yet. */
+  pending: boolean;
 };
 
 /** Where a submission came from: who sent it and the raw request context (truncated before storage). */
@@ -80,6 +83,8 @@ export const createConsentService = (deps: {
   clock: Clock;
   /** Told of every change inside its transaction: webhooks to recipients, lawful-basis evidence. */
   changed?: (tx: Queryable, tenantId: string, change: ConsentChange) => Promise<void>;
+  /** Told, inside the transaction, of grants that wait for a double opt-in e-mail (enqueue the e-mail here). */
+  pendingConfirmation?: (tx: Queryable, tenantId: string, p: PendingConfirmation) => Promise<void>;
 }) => {
   const { db, repo, audit, clock } = deps;
 
@@ -112,7 +117,16 @@ export const createConsentService = (deps: {
   };
 
   const record = (tenantId: string, input: RecordConsent, ctx: ConsentContext): Promise<ConsentResult> =>
-    db.tenant(tenantId, async (tx) => {
+    db.tenant(tenantId, (tx) => recordIn(tx, tenantId, input, ctx));
+
+  /** `record` inside the caller's transaction: an import commits a whole batch or none of it. */
+  const recordIn = async (
+    tx: Queryable,
+    tenantId: string,
+    input: RecordConsent,
+    ctx: ConsentContext,
+  ): Promise<ConsentResult> => {
+    {
       validate(input);
       const key = ctx.idempotencyKey ?? input.idempotencyKey;
       const { idempotencyKey: _ignored, ...body } = input;
@@ -190,6 +204,8 @@ export const createConsentService = (deps: {
         const prev = await repo.lockState(tx, tenantId, subjectId, d.purpose);
         const wasGranted = prev?.state === 'granted' || prev?.state === 'pending_confirmation';
         const decision = d.granted ? 'grant' : wasGranted ? 'withdraw' : 'refuse';
+        const pending =
+          d.granted && needsConfirmation(settings, purposes[i]!, input.method, prev?.state) ? 'confirmation' : 'no';
         const row: ConsentRecordRow = {
           tenantId,
           id: newId('consent', now.getTime()),
@@ -198,7 +214,7 @@ export const createConsentService = (deps: {
           purposeKey: d.purpose,
           purposeVersion: purposes[i]!.version,
           decision,
-          pending: 'no',
+          pending,
           confirms: null,
           noticeVersionId: notice.id,
           noticeHash: input.noticeHash,
@@ -221,13 +237,13 @@ export const createConsentService = (deps: {
           tenantId,
           subjectId,
           purposeKey: d.purpose,
-          state: stateOf(decision),
+          state: pending === 'confirmation' ? 'pending_confirmation' : stateOf(decision),
           recordId: row.id,
           since: now,
         });
         await audit.append(tx, tenantId, {
           actor: ctx.actor,
-          action: `consent.${decision}`,
+          action: pending === 'confirmation' ? 'consent.grant.pending' : `consent.${decision}`,
           target: row.id,
           subjectId,
           details: { purpose: d.purpose, method: input.method },
@@ -238,55 +254,96 @@ export const createConsentService = (deps: {
           decision,
           recordId: row.id,
           method: input.method,
+          pending: pending === 'confirmation',
         });
         rows.push(row);
       }
-      const grants = rows.filter((r) => r.decision === 'grant');
-      let receipt: string | null = null;
-      if (grants.length > 0) {
-        const controller = await deps.noticesRepo.controller(tx, tenantId);
-        const c = controller?.controller;
-        const seed = await deps.vault.tenantDerivedKey(tx, tenantId, 'receipts');
-        receipt = await signReceipt(
-          tenantId,
-          seed,
-          buildReceipt({
-            tenantId,
-            controller: c
-              ? {
-                  name: c.name,
-                  contact: controller?.dpo?.email ?? c.email,
-                  address: c.address,
-                  email: c.email,
-                  phone: c.phone,
-                }
-              : null,
-            policyUrl: null,
-            jurisdiction: settings.jurisdiction.toUpperCase(),
-            language: input.locale,
-            subjectId,
-            collectionMethod: input.method,
-            recordedAt: now,
-            submissionId,
-            sensitive: false,
-            purposes: grants.map((g) => {
-              const p = purposes[input.decisions.findIndex((d) => d.purpose === g.purposeKey)]!;
-              const t = p.locales[input.locale] ?? Object.values(p.locales)[0]!;
-              return {
-                key: p.key,
-                name: t.name,
-                categories: p.dataCategories,
-                recordId: g.id,
-                thirdParties: p.recipients.map((r) => r.name),
-              };
-            }),
-          }),
-        );
+      const waiting = rows.filter((r) => r.pending === 'confirmation');
+      if (waiting.length > 0) {
+        await deps.pendingConfirmation?.(tx, tenantId, {
+          subjectId,
+          submissionId,
+          locale: input.locale,
+          purposes: waiting.map((r) => r.purposeKey),
+        });
       }
-      const result: ConsentResult = { records: rows.map(toRecord), receipt, pendingConfirmation: false };
+      const grants = rows.filter((r) => r.decision === 'grant' && r.pending === 'no');
+      const receipt =
+        grants.length === 0
+          ? null
+          : await issueReceipt(tx, tenantId, {
+              locale: input.locale,
+              method: input.method,
+              subjectId,
+              recordedAt: now,
+              submissionId,
+              grants: grants.map((g) => ({
+                row: g,
+                purpose: purposes[input.decisions.findIndex((d) => d.purpose === g.purposeKey)]!,
+              })),
+            });
+      const result: ConsentResult = {
+        records: rows.map(toRecord),
+        receipt,
+        pendingConfirmation: waiting.length > 0,
+      };
       if (key) await repo.saveResponse(tx, tenantId, key, result as unknown as Record<string, unknown>);
       return result;
-    });
+    }
+  };
+
+  /** A signed Kantara receipt for granted purposes (at record time, on confirmation, or on request). */
+  const issueReceipt = async (
+    tx: Queryable,
+    tenantId: string,
+    r: {
+      locale: string;
+      method: string;
+      subjectId: string;
+      recordedAt: Date;
+      submissionId: string;
+      grants: { row: ConsentRecordRow; purpose: Purpose }[];
+    },
+  ): Promise<string> => {
+    const settings = await deps.tenantSettings(tx, tenantId);
+    const controller = await deps.noticesRepo.controller(tx, tenantId);
+    const c = controller?.controller;
+    const seed = await deps.vault.tenantDerivedKey(tx, tenantId, 'receipts');
+    return signReceipt(
+      tenantId,
+      seed,
+      buildReceipt({
+        tenantId,
+        controller: c
+          ? {
+              name: c.name,
+              contact: controller?.dpo?.email ?? c.email,
+              address: c.address,
+              email: c.email,
+              phone: c.phone,
+            }
+          : null,
+        policyUrl: null,
+        jurisdiction: settings.jurisdiction.toUpperCase(),
+        language: r.locale,
+        subjectId: r.subjectId,
+        collectionMethod: r.method,
+        recordedAt: r.recordedAt,
+        submissionId: r.submissionId,
+        sensitive: false,
+        purposes: r.grants.map(({ row, purpose: p }) => {
+          const t = p.locales[r.locale] ?? Object.values(p.locales)[0]!;
+          return {
+            key: p.key,
+            name: t.name,
+            categories: p.dataCategories,
+            recordId: row.id,
+            thirdParties: p.recipients.map((x) => x.name),
+          };
+        }),
+      }),
+    );
+  };
 
   /** Current state per purpose, as the projection holds it. */
   const state = async (q: Queryable, tenantId: string, subjectId: string): Promise<ConsentStateItem[]> =>
@@ -310,7 +367,7 @@ export const createConsentService = (deps: {
       .sort((a, b) => a.purposeKey.localeCompare(b.purposeKey))
       .map((r) => ({
         purpose: r.purposeKey,
-        state: stateOf(r.decision),
+        state: r.pending === 'confirmation' ? 'pending_confirmation' : stateOf(r.decision),
         recordId: r.id,
         since: r.recordedAt.toISOString(),
       }));
@@ -318,16 +375,110 @@ export const createConsentService = (deps: {
 
   return {
     record,
+    recordIn,
     state,
     stateAsOf,
     history: async (q: Queryable, tenantId: string, subjectId: string) =>
       (await repo.history(q, tenantId, subjectId)).map(toRecord),
-    /** The ConsentLookup port of lawful basis: the consent is live while the subject's state is granted. */
+    /**
+     * The ConsentLookup port of lawful basis: the consent is live while the subject's state is granted. A grant that
+     * waited for double opt-in is live only once confirmed, i.e. when the state rests on the record confirming it.
+     */
     isLive: async (q: Queryable, tenantId: string, subjectId: string, purposeKey: string, recordId: string) => {
       const r = await repo.record(q, tenantId, recordId);
       if (!r || r.subjectId !== subjectId || r.purposeKey !== purposeKey || r.decision !== 'grant') return false;
       const [s] = (await repo.states(q, tenantId, subjectId)).filter((x) => x.purposeKey === purposeKey);
-      return s?.state === 'granted';
+      if (s?.state !== 'granted') return false;
+      if (r.pending === 'no') return true;
+      return (await repo.record(q, tenantId, s.recordId))?.confirms === r.id;
+    },
+    /**
+     * Double opt-in: the person clicked the e-mailed link. Writes a `grant` (method `double_opt_in`) confirming each
+     * grant of the submission that still waits; what was withdrawn meanwhile stays withdrawn.
+     */
+    confirm: (tenantId: string, submissionId: string, ctx: ConsentContext) =>
+      db.tenant(tenantId, async (tx) => {
+        const now = clock.now();
+        const confirmedId = newId('consent', now.getTime()).replace('cns_', 'sbm_');
+        const todo = await pendingToConfirm(repo, tx, tenantId, submissionId);
+        const rows: ConsentRecordRow[] = [];
+        const grants: { row: ConsentRecordRow; purpose: Purpose }[] = [];
+        for (const p of todo) {
+          const purpose = toPurpose(await deps.purposes.current(tx, tenantId, p.purposeKey));
+          const row: ConsentRecordRow = {
+            ...p,
+            id: newId('consent', now.getTime()),
+            submissionId: confirmedId,
+            purposeVersion: purpose.version,
+            pending: 'no',
+            confirms: p.id,
+            method: 'double_opt_in',
+            affirmativeAction: { kind: 'button_pressed', label: 'confirm', preTicked: false },
+            ipPrefix: truncateIp(ctx.ip),
+            userAgent: coarseUserAgent(ctx.userAgent),
+            actor: ctx.actor,
+            recordedAt: now,
+          };
+          await repo.insertRecord(tx, row);
+          await repo.upsertState(tx, {
+            tenantId,
+            subjectId: row.subjectId,
+            purposeKey: row.purposeKey,
+            state: 'granted',
+            recordId: row.id,
+            since: now,
+          });
+          await audit.append(tx, tenantId, {
+            actor: ctx.actor,
+            action: 'consent.grant',
+            target: row.id,
+            subjectId: row.subjectId,
+            details: { purpose: row.purposeKey, method: 'double_opt_in', confirms: p.id },
+          });
+          await deps.changed?.(tx, tenantId, {
+            subjectId: row.subjectId,
+            purposeKey: row.purposeKey,
+            decision: 'grant',
+            recordId: row.id,
+            method: 'double_opt_in',
+            pending: false,
+          });
+          rows.push(row);
+          grants.push({ row, purpose });
+        }
+        const first = rows[0];
+        const receipt = first
+          ? await issueReceipt(tx, tenantId, {
+              locale: first.locale,
+              method: 'double_opt_in',
+              subjectId: first.subjectId,
+              recordedAt: now,
+              submissionId: confirmedId,
+              grants,
+            })
+          : null;
+        return { records: rows.map(toRecord), receipt, pendingConfirmation: false } satisfies ConsentResult;
+      }),
+    /** A freshly signed receipt for everything the subject has granted now (the preference centre's download). */
+    currentReceipt: async (q: Queryable, tenantId: string, subjectId: string, locale: string) => {
+      const grants: { row: ConsentRecordRow; purpose: Purpose }[] = [];
+      for (const s of await repo.states(q, tenantId, subjectId)) {
+        if (s.state !== 'granted') continue;
+        const row = await repo.record(q, tenantId, s.recordId);
+        if (row) grants.push({ row, purpose: toPurpose(await deps.purposes.current(q, tenantId, s.purposeKey)) });
+      }
+      if (grants.length === 0) return null;
+      return issueReceipt(q, tenantId, {
+        locale,
+        method: 'preference_centre',
+        subjectId,
+        recordedAt: clock.now(),
+        submissionId: grants
+          .map((g) => g.row.submissionId)
+          .sort()
+          .at(-1)!,
+        grants,
+      });
     },
     liveAmong: async (
       q: Queryable,
