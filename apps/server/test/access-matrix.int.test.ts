@@ -14,7 +14,7 @@ import { createHarness, type Harness } from './harness.ts';
 type Tenant = { id: string; admin: string };
 const testWebhook = { url: 'https://93.184.215.14/hook', description: '', eventTypes: [], enabled: true };
 const consentReadyOnce = new Map<string, Promise<unknown>>();
-const factories: Record<string, (h: Harness, t: Tenant) => Promise<string>> = {
+const factories: Record<string, (h: Harness, t: Tenant, ids?: Map<string, string>) => Promise<string>> = {
   siteId: async (h, t) => {
     ensureBannerBuilt();
     if (!consentReadyOnce.has(t.id)) consentReadyOnce.set(t.id, consentReady(h, t.admin));
@@ -48,6 +48,32 @@ const factories: Record<string, (h: Harness, t: Tenant) => Promise<string>> = {
     const subject = { identity: { kind: 'user_id' as const, value: randomUUID() } };
     await h.rt.services.subjects.create(t.id, [subject.identity], 'test');
     return (await h.rt.services.objections.restrict(t.id, { subject, ground: 'accuracy_contested' }, 'test')).id;
+  },
+  // Verified by the caller, so it is in progress and takes manual tasks (no worker runs in this file).
+  requestId: async (h, t) =>
+    (
+      await h.rt.services.requestsModule.requests.create(
+        t.id,
+        {
+          types: ['objection'],
+          identities: [{ type: 'customer_id', value: randomUUID() }],
+          channel: 'api',
+          identityVerified: true,
+          locale: 'en',
+        },
+        'test',
+      )
+    ).request.id,
+  taskId: async (h, t, ids) => {
+    const requestId = ids?.get('requestId');
+    if (!requestId) throw new Error(':taskId needs :requestId filled first');
+    const task = await h.rt.services.requestsModule.tasks.addManualTask(
+      t.id,
+      requestId,
+      { name: 'paper files', checklist: ['shred'] },
+      'test',
+    );
+    return task.id;
   },
   // A public address literal: accepted without DNS, never contacted (no delivery worker runs in this file).
   webhookId: async (h, t) => (await h.rt.services.webhooks.create(t.id, { ...testWebhook }, 'test')).id,
@@ -91,12 +117,14 @@ describe('access matrix over every route (checks 54, 56, 57)', () => {
 
   const fill = async (path: string, t: Tenant, cache?: Map<string, string>) => {
     let out = path;
+    const filled = new Map<string, string>();
     for (const p of params(path)) {
       const make = factories[p];
       if (!make)
         throw new Error(`no factory for path parameter :${p} (route ${path}); add one to access-matrix.int.test.ts`);
-      const id = cache?.get(p) ?? (await make(h, t));
+      const id = cache?.get(p) ?? (await make(h, t, filled));
       cache?.set(p, id);
+      filled.set(p, id);
       out = out.replace(`:${p}`, id);
     }
     return out;

@@ -41,6 +41,14 @@ export const requestsRoutes = (deps: {
   const { requests, tasks } = deps;
   const app = new OpenAPIHono<AppEnv>();
 
+  // Another tenant's request is a 404 before its body is judged: a 400 would confirm the id exists somewhere.
+  app.use('/v1/requests/:requestId/*', async (c, next) => {
+    const p = c.var.principal;
+    const id = c.req.param('requestId');
+    if (p && /^req_[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) await requests.get(p.tenantId, id);
+    await next();
+  });
+
   app.openapi(
     guarded(STAFF, {
       method: 'post',
