@@ -200,7 +200,7 @@ export const BannerConfig = z
       /** Absolute URL the banner POSTs `BannerConsentRecord`s to. */
       endpoint: z.url(),
       /** Publishable site key: identifies the site, grants nothing but recording banner choices. */
-      publishableKey: z.string().regex(/^pk_[A-Za-z0-9_]{16,80}$/),
+      publishableKey: z.string().regex(/^(lf_)?pk_[A-Za-z0-9_-]{16,80}$/),
     }),
     googleConsentMode: GoogleConsentMode.default({
       enabled: true,

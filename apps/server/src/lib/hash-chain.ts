@@ -32,22 +32,17 @@ export type ChainedContent = {
   details: Record<string, unknown>;
 };
 
-/** Hashes exactly the chained fields, whatever else the object carries. */
-export const entryHash = (prevHash: string, c: ChainedContent): string => {
-  const content: ChainedContent = {
-    tenantId: c.tenantId,
-    seq: c.seq,
-    id: c.id,
-    at: c.at,
-    actor: c.actor,
-    action: c.action,
-    target: c.target,
-    subjectId: c.subjectId,
-    requestId: c.requestId,
-    details: c.details,
-  };
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
-};
+/**
+ * Hashes exactly the chained fields, whatever else the object carries: the fixed fields as a JSON array in a fixed
+ * order (cheap, unambiguous), then the details as canonical JSON.
+ */
+export const entryHash = (prevHash: string, c: ChainedContent): string =>
+  createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(JSON.stringify([c.tenantId, c.seq, c.id, c.at, c.actor, c.action, c.target, c.subjectId, c.requestId]))
+    .update(canonicalJson(c.details))
+    .digest('hex');
 
 export type ChainEntry = ChainedContent & { prevHash: string; hash: string };
 export type ChainFault = { seq: number; reason: 'edited' | 'missing' | 'reordered' };
