@@ -6,6 +6,8 @@ import { registerBannerCommands } from './commands/banner.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerKeyCommands } from './commands/key.ts';
 import { registerImportCommands } from './commands/import.ts';
+import { registerConsentCommands } from './commands/consent-import.ts';
+import { registerOutboxCommands } from './commands/outbox.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerRequestCommands } from './commands/requests.ts';
 import { registerRopaCommands } from './commands/ropa.ts';
@@ -37,6 +39,8 @@ export const buildProgram = (ctx: CommandContext, extra?: (p: Command) => void) 
   registerRopaCommands(program, ctx);
   registerRequestCommands(program, ctx);
   registerImportCommands(program, ctx);
+  registerConsentCommands(program, ctx);
+  registerOutboxCommands(program, ctx);
   registerBannerCommands(program, ctx);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

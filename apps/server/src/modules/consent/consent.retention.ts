@@ -15,8 +15,12 @@ export const minusPeriod = (now: Date, period: string): Date => {
   const m = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(period);
   if (!m) throw new Error(`not an ISO 8601 period: ${period}`);
   const [, y = '0', mo = '0', w = '0', d = '0'] = m;
+  const months = now.getUTCFullYear() * 12 + now.getUTCMonth() - Number(y) * 12 - Number(mo);
+  const [year, month] = [Math.floor(months / 12), months % 12];
+  // 31 March minus one month is the last day of February, not 3 March.
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   const out = new Date(now);
-  out.setUTCFullYear(out.getUTCFullYear() - Number(y), out.getUTCMonth() - Number(mo));
+  out.setUTCFullYear(year, month, Math.min(now.getUTCDate(), lastDay));
   out.setUTCDate(out.getUTCDate() - Number(w) * 7 - Number(d));
   return out;
 };
