@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { TenantSettings } from '@lawful/contract';
@@ -39,18 +40,30 @@ import { createNoticesRepo } from './modules/notices/notices.repo.ts';
 import { createNoticesService } from './modules/notices/notices.service.ts';
 import { createObjectionsRepo } from './modules/objections/objections.repo.ts';
 import { createObjectionsService } from './modules/objections/objections.service.ts';
+import { createOverviewRepo } from './modules/overview/overview.repo.ts';
+import { createOverviewService } from './modules/overview/overview.service.ts';
 import type { CommandRunner } from './modules/operator/operator.routes.ts';
 import { createPurposesRepo } from './modules/purposes/purposes.repo.ts';
 import { createPurposesService } from './modules/purposes/purposes.service.ts';
 import { createRopaRepo } from './modules/ropa/ropa.repo.ts';
 import { createRopaService } from './modules/ropa/ropa.service.ts';
+import { createSubprocessorsRepo } from './modules/subprocessors/subprocessors.repo.ts';
+import { createSubprocessorsService } from './modules/subprocessors/subprocessors.service.ts';
 import { createSubjectsRepo } from './modules/subjects/subjects.repo.ts';
 import { createSubjectsService } from './modules/subjects/subjects.service.ts';
 import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
+import { createUsersRepo } from './modules/users/users.repo.ts';
+import { createUsersService } from './modules/users/users.service.ts';
+import { createBreachesModule, registerBreachWorkers } from './modules/breaches/breaches.module.ts';
 import { createMailer } from './modules/email/email.mailer.ts';
 import { loadOpenDsrSigning } from './modules/opendsr/opendsr.service.ts';
-import { noSystems } from './modules/requests/requests.core.ts';
+import { createDataMapRepo } from './modules/datamap/datamap.repo.ts';
+import { createExportDelivery, EXPORT_PURGE_JOB } from './modules/datamap/datamap.exports.ts';
+import { createDataMapRunner } from './modules/datamap/datamap.runner.ts';
+import { createDataMapStore } from './modules/datamap/datamap.store.ts';
+import { createErasureService, erasureLogFile } from './modules/erasure/erasure.service.ts';
+import { createSealing } from './modules/requests/requests.core.ts';
 import { createRequestsModule, registerRequestWorkers } from './modules/requests/requests.module.ts';
 import { createRequestOutbox } from './modules/requests/requests.notify.ts';
 import { createRequestsRepo } from './modules/requests/requests.repo.ts';
@@ -117,6 +130,24 @@ export const buildServices = (deps: {
     // Recipients learn of grants and withdrawals through webhooks, in the same transaction (Art. 7(3), 19).
     changed: async (tx, tenantId, ch) => {
       if (ch.decision === 'refuse' || ch.pending) return;
+      // An effective grant is the lawful basis of its purpose unless another basis is already in force (check 1).
+      if (ch.decision === 'grant') {
+        const current = await basisRepo.current(tx, tenantId, ch.subjectId, ch.purposeKey);
+        if (!current || current.basis === 'consent') {
+          await bases.setIn(
+            tx,
+            tenantId,
+            {
+              subject: { subjectId: ch.subjectId },
+              purpose: ch.purposeKey,
+              basis: 'consent',
+              evidence: { consentRecordId: ch.recordId },
+              source: `consent:${ch.method}`,
+            },
+            'consent',
+          );
+        }
+      }
       const purpose = await purposes.current(tx, tenantId, ch.purposeKey);
       await webhooks.emit(tx as Tx, tenantId, {
         type: ch.decision === 'grant' ? 'consent.granted' : 'consent.withdrawn',
@@ -158,7 +189,18 @@ export const buildServices = (deps: {
     consent: consentLookup,
     clock,
   });
-  const ropa = createRopaService({ db, repo: createRopaRepo(), purposes, tenants, audit, clock });
+  const users = createUsersService({ db, repo: createUsersRepo(), vault, audit, tenants, clock });
+  const overview = createOverviewService({ db, repo: createOverviewRepo(), clock });
+  const ropa = createRopaService({
+    db,
+    repo: createRopaRepo(),
+    purposes,
+    tenants,
+    audit,
+    clock,
+    // Check 53: the install's sub-processors appear in every tenant's record (declared below; read lazily).
+    subprocessors: () => subprocessors.lists(),
+  });
   // The people-facing pages: preference centre, one-click unsubscribe, double opt-in; outbox without SMTP.
   const preferencesRepo = createPreferencesRepo();
   const tenantOf = async (q: Queryable, tenantId: string) => {
@@ -213,6 +255,44 @@ export const buildServices = (deps: {
   // Requests: mail by SMTP when configured, else the request_messages outbox (sealed under the tenant key).
   const publicUrl = deps.config.publicUrl ?? `http://127.0.0.1:${deps.config.port}`;
   const domain = new URL(publicUrl).hostname;
+  // The data map: versioned map, sealed connections, access packages, erasure; it runs the requests' system tasks.
+  const dataMapRepo = createDataMapRepo();
+  const dataMapStore = createDataMapStore({ db, repo: dataMapRepo, vault, audit, clock });
+  const exportDelivery = createExportDelivery({
+    db,
+    repo: dataMapRepo,
+    vault,
+    audit,
+    clock,
+    logger: deps.logger,
+    dir: deps.config.exports.dir,
+    days: deps.config.exports.days,
+    publicUrl,
+  });
+  const erasure = createErasureService({
+    db,
+    vault,
+    audit,
+    clock,
+    objections: createObjectionsRepo(),
+    webhooks,
+    exports: exportDelivery,
+    logFile: erasureLogFile(join(deps.config.dataDir, 'erasure-log.jsonl')),
+  });
+  const dataMap = createDataMapRunner({
+    db,
+    store: dataMapStore,
+    repo: dataMapRepo,
+    requestsRepo: createRequestsRepo(),
+    sealing: createSealing(vault),
+    exports: exportDelivery,
+    erasure,
+    vault,
+    audit,
+    webhooks,
+    clock,
+    logger: deps.logger,
+  });
   let opendsrSigning: ReturnType<typeof loadOpenDsrSigning> | null = null;
   const requestsModule = createRequestsModule({
     db,
@@ -229,8 +309,8 @@ export const buildServices = (deps: {
           from: deps.config.mailFrom,
           outbox: createRequestOutbox({ db, repo: createRequestsRepo(), vault, clock }),
         }),
-    // The data map implements SystemTaskRunner; until it is wired, requests go to recipients and staff only.
-    runner: noSystems,
+    // One system task per mapped system plus Lawful's own records; no data map, no system tasks.
+    runner: dataMap.runner,
     tenantInfo: async (q, tenantId) => (await tenantsRepo.get(q, tenantId))!,
     tenantBySlug: async (slug) => (await tenantsRepo.bySlug(db.system, slug)) ?? null,
     publicUrl,
@@ -251,6 +331,37 @@ export const buildServices = (deps: {
     },
   });
   const banner = createBanner({ db, keys, vault, purposes, notices: noticesRepo, consent, bases, audit, clock });
+  const ropaRepo = createRopaRepo();
+  const activeTenants = async () => (await tenantsRepo.list(db.system)).filter((t) => t.status === 'active');
+  // Check 52: the breach register; Art. 34 notices and processor-side reports go by SMTP, else the e-mail outbox.
+  const breachesModule = createBreachesModule({
+    db,
+    audit,
+    webhooks,
+    clock,
+    subjects,
+    vault,
+    logger: deps.logger,
+    tenantInfo: async (q, tenantId) => {
+      const t = (await tenantsRepo.get(q, tenantId))!;
+      return { name: t.name, slug: t.slug, settings: TenantSettings.parse(t.settings) };
+    },
+    controllerOf: async (q, tenantId) => (await ropaRepo.get(q, tenantId))?.record ?? null,
+    mail: { from: deps.config.mailFrom, smtpUrl: deps.config.smtpUrl },
+    tenantIds: async () => (await activeTenants()).map((t) => t.id),
+  });
+  const subprocessors = createSubprocessorsService({
+    db,
+    repo: createSubprocessorsRepo(),
+    audit,
+    webhooks,
+    clock,
+    tenants: activeTenants,
+    tenantBySlug: async (slug) => {
+      const t = await tenantsRepo.bySlug(db.system, slug);
+      return t && t.status === 'active' ? t : null;
+    },
+  });
   return {
     vault,
     audit,
@@ -266,10 +377,15 @@ export const buildServices = (deps: {
     ropa,
     notices,
     consent,
+    users,
+    overview,
     preferences,
     preferencesMail,
     consentRetention,
     requestsModule,
+    dataMap: { store: dataMapStore, runner: dataMap, exports: exportDelivery, erasure },
+    breachesModule,
+    subprocessors,
   };
 };
 export type Services = ReturnType<typeof buildServices>;
@@ -306,7 +422,7 @@ export const openRuntime = async (
     const db = opts.db ?? (await openDatabase(config));
     await db.migrate();
     const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
-    jobs.declare('audit.checkpoint', CONFIRMATION_JOB, CONSENT_PURGE_JOB);
+    jobs.declare('audit.checkpoint', CONFIRMATION_JOB, CONSENT_PURGE_JOB, EXPORT_PURGE_JOB);
     const services = buildServices({ db, secrets, clock, jobs, logger, config });
     await jobs.start();
     return {
@@ -347,6 +463,7 @@ export const buildApp = (rt: Runtime, run?: CommandRunner) => {
     db: rt.db,
     bodyLimit: rt.config.bodyLimit,
     rateLimits: createRateLimits({ perMinute: rt.config.rateLimitPerMinute, redis }),
+    signInLimits: createRateLimits({ perMinute: 10, redis }),
     bannerRateLimits: createRateLimits({ perMinute: rt.config.bannerRateLimitPerMinute, redis }),
     publicUrl: rt.config.publicUrl,
     ready: readiness(rt.db),
@@ -371,6 +488,12 @@ export const registerWorkers = async (rt: Runtime) => {
   });
   await rt.jobs.schedule(CONSENT_PURGE_JOB, '17 3 * * *');
   await registerRequestWorkers(rt.jobs, rt.services.requestsModule);
+  // Access packages past their download window are deleted (file, sealed key, link), hourly.
+  await rt.jobs.work(EXPORT_PURGE_JOB, async () => {
+    await rt.services.dataMap.exports.purgeExpired();
+  });
+  await rt.jobs.schedule(EXPORT_PURGE_JOB, '23 * * * *');
+  await registerBreachWorkers(rt.jobs, rt.services.breachesModule);
 };
 
 /** Serves HTTP until closed. Writes the server's address into the data folder for the CLI. */

@@ -152,20 +152,7 @@ export const createBannerConsent = (deps: {
       };
       const r = await deps.consent.record(tenantId, input, { ...cctx, idempotencyKey: rec.idempotencyKey });
       consentIds.push(...r.records.map((x) => x.id));
-      for (const g of r.records.filter((x) => x.decision === 'grant')) {
-        await deps.bases.set(
-          tenantId,
-          {
-            subject: { subjectId: g.subjectId },
-            purpose: g.purpose,
-            basis: 'consent',
-            evidence: { consentRecordId: g.id },
-            noticeVersionId: rec.noticeVersionId,
-            source: 'banner',
-          },
-          principal.keyId,
-        );
-      }
+      // The consent module makes each effective grant the purpose's lawful basis, in the same transaction.
     }
     if (groups.gpc.length) {
       const input: RecordConsent = {

@@ -230,11 +230,31 @@ describe('consent with proof', () => {
       key: admin,
     });
     expect(past.body.state[0].state).toBe('granted');
+    // The decision every send asks follows at once: allowed after the grant (tested before the withdrawal through
+    // the history above), denied right after the withdrawal.
+    const denied = await h.request('GET', `/v1/decisions?subject=${subjectId}&purpose=marketing-email`, { key: admin });
+    expect(denied.status, denied.text).toBe(200);
+    expect(denied.body.allowed).toBe(false);
     // The consent port that lawful basis and decisions use sees the withdrawal at once.
     const live = await h.rt.db.tenant(tenantId, (tx) =>
       h.rt.services.consent.isLive(tx, tenantId, subjectId, 'marketing-email', g.body.records[0].id),
     );
     expect(live).toBe(false);
+  });
+
+  it('check 13: a grant is the lawful basis of its purpose at once, and a withdrawal denies it at once', async () => {
+    const g = await post(grantBody(notice, 'decide@example.com', [{ purpose: 'marketing-email', granted: true }]));
+    const subjectId = g.body.records[0].subjectId;
+    const ask = async () =>
+      (await h.request('GET', `/v1/decisions?subject=${subjectId}&purpose=marketing-email`, { key: admin })).body;
+    expect(await ask()).toMatchObject({ allowed: true, basis: 'consent' });
+    await post(
+      grantBody(notice, 'decide@example.com', [{ purpose: 'marketing-email', granted: false }], {
+        method: 'preference_centre',
+        affirmativeAction: { kind: 'button_pressed', label: 'Withdraw' },
+      }),
+    );
+    expect((await ask()).allowed).toBe(false);
   });
 
   it('check 9: the consent store is append-only for the app role', async () => {
