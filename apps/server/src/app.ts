@@ -17,6 +17,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import type { AuditLog } from './modules/audit/audit.service.ts';
 import { consentRoutes, jwksRoutes } from './modules/consent/consent.routes.ts';
 import type { ConsentService } from './modules/consent/consent.service.ts';
+import { consoleRoutes } from './modules/console/console.routes.ts';
 import { decisionsRoutes } from './modules/decisions/decisions.routes.ts';
 import type { DecisionsService } from './modules/decisions/decisions.service.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -28,6 +29,8 @@ import { noticesRoutes } from './modules/notices/notices.routes.ts';
 import type { NoticesService } from './modules/notices/notices.service.ts';
 import { objectionsRoutes } from './modules/objections/objections.routes.ts';
 import type { ObjectionsService } from './modules/objections/objections.service.ts';
+import { overviewRoutes } from './modules/overview/overview.routes.ts';
+import type { OverviewService } from './modules/overview/overview.service.ts';
 import { preferencesRoutes } from './modules/preferences/preferences.routes.tsx';
 import type { PreferencesService } from './modules/preferences/preferences.service.ts';
 import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
@@ -43,6 +46,8 @@ import { subjectsRoutes } from './modules/subjects/subjects.routes.ts';
 import type { SubjectsService } from './modules/subjects/subjects.service.ts';
 import { tenantsRoutes } from './modules/tenants/tenants.routes.ts';
 import type { TenantsService } from './modules/tenants/tenants.service.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+import type { UsersService } from './modules/users/users.service.ts';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts';
 import type { WebhooksService } from './modules/webhooks/webhooks.service.ts';
 import { VERSION } from './version.ts';
@@ -67,6 +72,12 @@ export type AppDeps = {
   webhooks: WebhooksService;
   notices: NoticesService;
   consent: ConsentService;
+  users: UsersService;
+  overview: OverviewService;
+  /** Sign-in attempts per address (tighter than rateLimits). */
+  signInLimits: RateLimits;
+  /** Where the built admin console lives (apps/admin/dist); served at /admin/ when present. */
+  adminDist?: string;
   preferences: PreferencesService;
   requestsModule?: RequestsModule;
   ready: () => Promise<Record<string, string>>;
@@ -110,7 +121,7 @@ export const createApp = (deps: AppDeps) => {
   if (deps.operator) app.route('/', operatorRoutes(deps.operator));
 
   // Everything else under /v1 needs an API key; limits apply per address before and per key after authentication.
-  const auth = authenticate(deps.keys);
+  const auth = authenticate(deps.keys, deps.users);
   const perIp = rateLimit(deps.rateLimits, 'ip');
   const perKey = rateLimit(deps.rateLimits, 'key');
   app.use('/v1/*', async (c, next) => {
@@ -119,7 +130,8 @@ export const createApp = (deps: AppDeps) => {
       await perIp(c, next);
       return;
     }
-    if (c.req.path.startsWith('/v1/operator/')) {
+    // The session routes read their own cookie (signing in needs none) and carry their own limits.
+    if (c.req.path.startsWith('/v1/operator/') || c.req.path === '/v1/session') {
       await next();
       return;
     }
@@ -136,6 +148,9 @@ export const createApp = (deps: AppDeps) => {
 
   app.route('/', tenantsRoutes(deps.tenants));
   app.route('/', keysRoutes(deps.keys));
+  app.route('/', usersRoutes({ users: deps.users, signInLimits: deps.signInLimits, sessionHours: 12 }));
+  app.route('/', overviewRoutes(deps.overview));
+  app.route('/', consoleRoutes(deps.adminDist));
   app.route('/', auditRoutes({ db: deps.db, audit: deps.audit }));
   app.route('/', purposesRoutes(deps.purposes));
   app.route('/', subjectsRoutes(deps.subjects));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '@lawful/contract';
+import { Role, UserRole } from '@lawful/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedRoutes } from '../src/http/route.ts';
 import { samplePurpose } from '../src/modules/purposes/purposes.fixtures.ts';
@@ -23,6 +23,14 @@ const factories: Record<string, (h: Harness, t: Tenant, ids?: Map<string, string
     return r.body.id as string;
   },
   keyId: async (h, t) => (await h.newKey(t.id, 'read_only')).id,
+  userId: async (h, t) =>
+    (
+      await h.rt.services.users.create(
+        t.id,
+        { email: `${randomUUID()}@example.org`, password: 'a long enough passphrase', role: 'agent', totp: false },
+        'test',
+      )
+    ).id,
   noticeKey: async (h, t) => {
     if (!consentReadyOnce.has(t.id)) consentReadyOnce.set(t.id, consentReady(h, t.admin));
     await consentReadyOnce.get(t.id);
@@ -154,6 +162,28 @@ describe('access matrix over every route (checks 54, 56, 57)', () => {
         const res = await call(r.method, path, keysByRole.get(role));
         if (r.roles.includes(role)) expect([401, 403], `${r.method} ${r.path} as ${role}`).not.toContain(res.status);
         else expect(res.status, `${r.method} ${r.path} as ${role}`).toBe(403);
+      }
+    }
+  });
+
+  it('check 56: console sessions have their role’s rights, as keys do', { timeout: 300_000 }, async () => {
+    const slugA = (await h.rt.services.tenants.resolve(a.id)).slug;
+    const sessions = new Map<string, Record<string, string>>();
+    for (const role of UserRole.options) {
+      const email = `${role}.${randomUUID()}@example.org`;
+      const password = 'a long enough passphrase';
+      await h.rt.services.users.create(a.id, { email, password, role, totp: false }, 'test');
+      const s = await h.rt.services.users.signIn({ tenant: slugA, email, password });
+      sessions.set(role, { cookie: `__Host-lawful_session=${s.token}`, 'x-csrf-token': s.session.csrfToken });
+    }
+    for (const r of guardedRoutes) {
+      for (const role of UserRole.options) {
+        const path = await fill(r.path, a);
+        const body = ['post', 'put', 'patch'].includes(r.method) ? { body: {} } : {};
+        const res = await h.request(r.method.toUpperCase(), path, { headers: sessions.get(role), ...body });
+        if (r.roles.includes(role))
+          expect([401, 403], `${r.method} ${r.path} as ${role} session`).not.toContain(res.status);
+        else expect(res.status, `${r.method} ${r.path} as ${role} session`).toBe(403);
       }
     }
   });

@@ -15,3 +15,5 @@ export * from './datamap.ts';
 export * from './taxonomy.ts';
 export * from './export.ts';
 export * from './banner.ts';
+export * from './users.ts';
+export * from './overview.ts';

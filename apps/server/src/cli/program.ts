@@ -12,6 +12,7 @@ import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerRequestCommands } from './commands/requests.ts';
 import { registerRopaCommands } from './commands/ropa.ts';
 import { registerTenantCommands } from './commands/tenant.ts';
+import { registerUserCommands } from './commands/user.ts';
 import type { CommandContext } from './context.ts';
 import { CliError, EXIT, type Io } from './io.ts';
 
@@ -34,6 +35,7 @@ export const buildProgram = (ctx: CommandContext, extra?: (p: Command) => void) 
   registerMigrateCommand(program, ctx);
   registerTenantCommands(program, ctx);
   registerKeyCommands(program, ctx);
+  registerUserCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerDoctorCommand(program, ctx);
   registerRopaCommands(program, ctx);

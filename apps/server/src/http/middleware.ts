@@ -1,10 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { KeysService } from '../modules/keys/keys.service.ts';
+import { CSRF_HEADER, SESSION_COOKIE } from '../modules/users/users.cookie.ts';
+import type { UsersService } from '../modules/users/users.service.ts';
 import type { AppEnv } from './context.ts';
 
 export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
@@ -35,9 +38,18 @@ const bearer = (header: string | undefined) => {
   return m?.[1];
 };
 
-/** Resolves `Authorization: Bearer <key>`. Keys in URLs are refused outright: URLs end up in logs and histories. */
+/** What the console's session cookie resolves through (modules/users); absent where no console is served. */
+export type SessionAuth = Pick<UsersService, 'authenticate' | 'csrfOk'>;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves `Authorization: Bearer <key>`, or else the console's `__Host-lawful_session` cookie, which yields the same
+ * Principal as a key of the user's role. Cookie-authenticated writes need the x-csrf-token header (a browser sends
+ * cookies on cross-site requests; it cannot send a header it cannot read). Keys in URLs are refused outright: URLs
+ * end up in logs and histories.
+ */
 export const authenticate =
-  (keys: Pick<KeysService, 'authenticate'>): MiddlewareHandler<AppEnv> =>
+  (keys: Pick<KeysService, 'authenticate'>, sessions?: SessionAuth): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const url = new URL(c.req.url);
     for (const p of ['api_key', 'apikey', 'key', 'token', 'access_token']) {
@@ -48,6 +60,17 @@ export const authenticate =
       }
     }
     const secret = bearer(c.req.header('authorization'));
+    const cookie = !secret && sessions ? getCookie(c, SESSION_COOKIE, 'host') : undefined;
+    if (cookie && sessions) {
+      const principal = await sessions.authenticate(cookie);
+      if (!principal) throw new AppError('UNAUTHENTICATED', 'the session has ended; sign in again');
+      if (!SAFE_METHODS.has(c.req.method) && !sessions.csrfOk(cookie, c.req.header(CSRF_HEADER))) {
+        throw new AppError('FORBIDDEN', 'the x-csrf-token header is missing or wrong', { field: CSRF_HEADER });
+      }
+      c.set('principal', principal);
+      await next();
+      return;
+    }
     if (!secret) throw new AppError('UNAUTHENTICATED', 'an API key is required: send Authorization: Bearer <key>');
     const principal = await keys.authenticate(secret);
     if (!principal) throw new AppError('UNAUTHENTICATED', 'the API key is invalid or revoked');
