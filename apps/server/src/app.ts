@@ -18,6 +18,10 @@ import type { AuditLog } from './modules/audit/audit.service.ts';
 import { consentRoutes, jwksRoutes } from './modules/consent/consent.routes.ts';
 import type { ConsentService } from './modules/consent/consent.service.ts';
 import { consoleRoutes } from './modules/console/console.routes.ts';
+import { dataMapRoutes, exportDownloadPath } from './modules/datamap/datamap.routes.ts';
+import type { ExportDelivery } from './modules/datamap/datamap.exports.ts';
+import type { DataMapRunner } from './modules/datamap/datamap.runner.ts';
+import type { DataMapStore } from './modules/datamap/datamap.store.ts';
 import { decisionsRoutes } from './modules/decisions/decisions.routes.ts';
 import type { DecisionsService } from './modules/decisions/decisions.service.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -80,6 +84,7 @@ export type AppDeps = {
   adminDist?: string;
   preferences: PreferencesService;
   requestsModule?: RequestsModule;
+  dataMap?: { store: DataMapStore; runner: DataMapRunner; exports: ExportDelivery };
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
 };
@@ -139,6 +144,11 @@ export const createApp = (deps: AppDeps) => {
       await perIp(c, next);
       return;
     }
+    // An access package's download link carries its own secret token instead of an API key.
+    if (exportDownloadPath.test(c.req.path)) {
+      await perIp(c, next);
+      return;
+    }
     await perIp(c, async () => {
       await auth(c, async () => {
         await perKey(c, next);
@@ -174,6 +184,7 @@ export const createApp = (deps: AppDeps) => {
     );
   }
   app.route('/', webhooksRoutes(deps.webhooks));
+  if (deps.dataMap) app.route('/', dataMapRoutes(deps.dataMap));
   app.route('/', noticesRoutes(deps.notices));
   app.route(
     '/',

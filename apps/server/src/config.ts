@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** Every setting Lawful reads, parsed once. Nothing else reads process.env. */
@@ -40,6 +40,9 @@ const Env = z.object({
   LAWFUL_OPENDSR_CERT_FILE: z.string().optional(),
   /** Development only: OpenDSR status callbacks may go to http://127.0.0.1. */
   LAWFUL_OPENDSR_ALLOW_LOOPBACK_CALLBACKS: z.enum(['on', 'off']).default('off'),
+  // Encrypted access packages: where they are written (default <data>/exports) and how long the link works.
+  LAWFUL_EXPORT_DIR: z.string().optional(),
+  LAWFUL_EXPORT_DAYS: z.coerce.number().int().min(1).max(30).default(7),
 });
 
 export type Config = {
@@ -60,6 +63,7 @@ export type Config = {
   webhooks: { allowInsecureHosts: string[]; retryDelaysSeconds: number[] | undefined; timeoutMs: number };
   mailFrom: string;
   opendsr: { keyFile: string | undefined; certFile: string | undefined; allowLoopbackCallbacks: boolean };
+  exports: { dir: string; days: number };
 };
 
 /** Flags win over the environment; the environment wins over defaults. */
@@ -100,6 +104,10 @@ export const loadConfig = (
       keyFile: e.LAWFUL_OPENDSR_KEY_FILE,
       certFile: e.LAWFUL_OPENDSR_CERT_FILE,
       allowLoopbackCallbacks: e.LAWFUL_OPENDSR_ALLOW_LOOPBACK_CALLBACKS === 'on',
+    },
+    exports: {
+      dir: resolve(e.LAWFUL_EXPORT_DIR ?? join(flags.data ?? e.LAWFUL_DATA_DIR, 'exports')),
+      days: e.LAWFUL_EXPORT_DAYS,
     },
   };
 };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedRoutes } from '../src/http/route.ts';
 import { samplePurpose } from '../src/modules/purposes/purposes.fixtures.ts';
 import { ensureBannerBuilt, siteBody } from '../src/modules/banner/banner.fixtures.ts';
+import { exportFixture } from '../src/modules/datamap/datamap.fixtures.ts';
 import { consentReady } from './consent-fixtures.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -23,6 +24,13 @@ const factories: Record<string, (h: Harness, t: Tenant, ids?: Map<string, string
     return r.body.id as string;
   },
   keyId: async (h, t) => (await h.newKey(t.id, 'read_only')).id,
+  // A data map connection: a fresh name per call, so a write never changes another case's fixture.
+  name: async (h, t) => {
+    const name = `c-${randomUUID().slice(0, 8)}`;
+    await h.rt.services.dataMap.store.setConnection(t.id, name, { engine: 'postgres', url: 'postgres://u@db.invalid/x' }, 'test');
+    return name;
+  },
+  exportId: async (h, t) => exportFixture(h, t.id),
   userId: async (h, t) =>
     (
       await h.rt.services.users.create(

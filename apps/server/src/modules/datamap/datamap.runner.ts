@@ -1,0 +1,392 @@
+import type { Writable } from 'node:stream';
+import type { RequestIdentity } from '@lawful/contract';
+import { and, eq, ne } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { requestTasks } from '../../db/schema/index.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { AuditLog } from '../audit/audit.service.ts';
+import type { ErasureService } from '../erasure/erasure.service.ts';
+import { buildExportPackage } from '../export/export.builder.ts';
+import type { ExportSection } from '../export/export.contract.ts';
+import type { Sealing, SystemTaskRequest, SystemTaskRunner, TaskOutcome } from '../requests/requests.core.ts';
+import type { RequestsRepo } from '../requests/requests.repo.ts';
+import type { Vault } from '../vault/vault.service.ts';
+import type { WebhooksService } from '../webhooks/webhooks.service.ts';
+import type { DataMap, SubjectIdentity } from './datamap.contract.ts';
+import type { ExportDelivery } from './datamap.exports.ts';
+import { processingFor } from './datamap.processing.ts';
+import type { Rectification } from './datamap.rectify.ts';
+import type { DataMapRepo } from './datamap.repo.ts';
+import type { DataMapSession, DataMapStore } from './datamap.store.ts';
+import { collectAccess } from './datamap.traverse.ts';
+
+/** The task that stands for Lawful's own records about the person; it runs after every connected system. */
+export const LAWFUL_SYSTEM = { id: 'lawful', name: 'Lawful (its own records)' } as const;
+
+/** Identities as a request carries them, as the data map looks them up. */
+export const toSubjectIdentities = (ids: readonly RequestIdentity[]): SubjectIdentity[] =>
+  ids.map((i) => {
+    if (i.type === 'email') return { kind: 'email', value: i.value };
+    if (i.type === 'phone') return { kind: 'phone', value: i.value };
+    if (i.type === 'customer_id') return { kind: 'user_id', value: i.value };
+    return { kind: 'external_id', value: i.value };
+  });
+
+const ground = (g: string) => `Art. 17(3)(${g.slice(-1)})`;
+
+const combine = (outcomes: TaskOutcome[]): TaskOutcome => {
+  const failed = outcomes.some((o) => o.status === 'failed');
+  const done = outcomes.some((o) => o.status === 'done');
+  const records = outcomes.reduce((n, o) => n + (o.recordsAffected ?? 0), 0);
+  const note = outcomes
+    .map((o) => o.note)
+    .filter(Boolean)
+    .join('; ');
+  return {
+    status: failed ? 'failed' : done ? 'done' : 'not_applicable',
+    ...(done || failed ? { recordsAffected: records } : {}),
+    ...(note ? { note: note.slice(0, 2000) } : {}),
+  };
+};
+
+/** Thrown to make pg-boss run the task again later; the task stays pending meanwhile. */
+export class RetryLater extends Error {}
+
+/**
+ * The request engine's `SystemTaskRunner`, implemented by the data map: one task per mapped system plus one for
+ * Lawful's own records. Every operation is idempotent, so a job run again after a crash ends in the same state
+ * (check 66): the access package is built once per request (a half-built one is rebuilt), erasure strategies leave
+ * already-erased rows alone, and shredding a key twice is a no-op.
+ */
+export const createDataMapRunner = (deps: {
+  db: Database;
+  store: DataMapStore;
+  repo: DataMapRepo;
+  requestsRepo: Pick<RequestsRepo, 'get'>;
+  sealing: Sealing;
+  exports: ExportDelivery;
+  erasure: ErasureService;
+  vault: Pick<Vault, 'encrypt' | 'sealForTenant'>;
+  audit: Pick<AuditLog, 'append'>;
+  webhooks: Pick<WebhooksService, 'emit'>;
+  clock: Clock;
+  logger: Logger;
+  /** Put an erased person's keyed hashes on the suppression list (default on). */
+  suppressOnErasure?: boolean;
+}) => {
+  const { db, store, clock } = deps;
+
+  const withSession = async <T>(tenantId: string, fn: (s: DataMapSession) => Promise<T>) => {
+    const s = await store.session(tenantId);
+    try {
+      return await fn(s);
+    } finally {
+      await s.close();
+    }
+  };
+
+  /** Traverses every system, then streams the package: completeness must be known before the package starts. */
+  const producePackage =
+    (tenantId: string, request: SystemTaskRequest, kind: 'access' | 'portability') =>
+    (out: Writable): Promise<Record<string, unknown>> =>
+      withSession(tenantId, async (s) => {
+        const ids = toSubjectIdentities(request.identities);
+        const found = await collectAccess(s.engine.access(s.map, ids));
+        const meta = await db.tenant(tenantId, (tx) =>
+          processingFor(tx, { tenantId, subjectId: request.subjectId, requestId: request.id, map: s.map }),
+        );
+        const completeness = found.systems.map((r) => ({
+          system: r.system,
+          searched: r.collections.filter((c) => c.searched).map((c) => c.collection),
+          rowsFound: r.collections.reduce((n, c) => n + c.rows, 0),
+          status: r.status === 'failed' ? ('failed' as const) : ('ok' as const),
+          ...(r.error || r.status === 'partial'
+            ? {
+                error: (
+                  r.error ??
+                  `not searched: ${r.collections
+                    .filter((c) => !c.searched)
+                    .map((c) => `${c.collection} (${c.problem ?? 'unavailable'})`)
+                    .join(', ')}`
+                ).slice(0, 2000),
+              }
+            : {}),
+        }));
+        const sections: ExportSection[] = [];
+        for (const sys of s.map.systems) {
+          for (const c of sys.collections) {
+            const records = found.data[sys.id]?.[c.name];
+            if (!records || records.length === 0) continue;
+            sections.push({
+              system: sys.id,
+              collection: c.name,
+              fields: c.fields.map((f) => ({
+                name: f.column,
+                category: f.category,
+                portable: f.portability,
+                ...(f.otherPeople ? { description: "another person's data, redacted (Art. 15(4))" } : {}),
+              })),
+              rows: (async function* () {
+                for (const r of records) yield Object.fromEntries(r.fields.map((f) => [f.column, f.value]));
+              })(),
+            });
+          }
+        }
+        const summary = await buildExportPackage(
+          {
+            kind,
+            subjectRef: request.subjectId ?? request.id,
+            generatedAt: clock.now().toISOString(),
+            ...meta,
+            sections,
+            completeness,
+          },
+          out,
+        );
+        return {
+          dataMapVersion: s.version,
+          completeness,
+          collections: summary.collections.map((c) => ({ system: c.system, collection: c.collection, rows: c.rows })),
+          excluded: summary.excluded,
+        };
+      });
+
+  const access = async (
+    tenantId: string,
+    request: SystemTaskRequest,
+    systemId: string,
+    kind: 'access' | 'portability',
+  ): Promise<TaskOutcome> => {
+    const row = await deps.exports.ensure(
+      { tenantId, requestId: request.id, subjectId: request.subjectId, kind },
+      producePackage(tenantId, request, kind),
+    );
+    if (systemId === LAWFUL_SYSTEM.id)
+      return { status: 'done', note: `${kind} package ${row.id}: Lawful's consents, bases and requests included` };
+    const completeness = (row.summary?.completeness ?? []) as {
+      system: string;
+      rowsFound: number;
+      status: string;
+      error?: string;
+    }[];
+    const mine = completeness.find((c) => c.system === systemId);
+    if (!mine) return { status: 'not_applicable', note: `system ${systemId} is not in the data map the package used` };
+    if (mine.status === 'failed')
+      return {
+        status: 'failed',
+        recordsAffected: 0,
+        note: `${kind} package ${row.id}: ${mine.error ?? 'search failed'}`,
+      };
+    return {
+      status: 'done',
+      recordsAffected: mine.rowsFound,
+      note: `${kind} package ${row.id}${mine.error ? `; ${mine.error}` : ''}`,
+    };
+  };
+
+  const eraseSystem = (tenantId: string, request: SystemTaskRequest, systemId: string): Promise<TaskOutcome> =>
+    withSession(tenantId, async (s) => {
+      const sys = s.map.systems.find((x) => x.id === systemId);
+      if (!sys) return { status: 'not_applicable', note: `system ${systemId} is not in data map version ${s.version}` };
+      const ids = toSubjectIdentities(request.identities);
+      if (ids.length === 0) return { status: 'failed', note: 'the request carries no identifier to search by' };
+      const one: DataMap = { ...s.map, systems: [sys] };
+      const report = await s.engine.erase(one, ids);
+      const r = report.systems[0]!;
+      const deleted = r.collections.reduce((n, c) => n + c.deleted, 0);
+      const updated = r.collections.reduce((n, c) => n + c.updated, 0);
+      // Art. 17(3) per collection: whole rows kept, or single fields kept inside otherwise erased rows.
+      const kept = r.collections.flatMap((c) => {
+        const rows =
+          c.retained && c.matched > 0
+            ? [`${c.collection} rows (${ground(c.retained.ground)}, ${c.retained.period})`]
+            : [];
+        const fields =
+          c.matched > 0
+            ? c.fields
+                .filter((f) => f.strategy === 'retain' && f.ground)
+                .map((f) => `${c.collection}.${f.column} (${ground(f.ground!)}, ${f.period})`)
+            : [];
+        return [...rows, ...fields];
+      });
+      const verify = r.status === 'done' ? await s.engine.verify(one, ids) : null;
+      await db.tenant(tenantId, (tx) =>
+        deps.audit.append(tx, tenantId, {
+          actor: 'lawful',
+          action: 'datamap.erase',
+          target: request.id,
+          subjectId: request.subjectId,
+          details: {
+            system: systemId,
+            dataMapVersion: s.version,
+            status: r.status,
+            deleted,
+            updated,
+            clean: verify?.clean ?? false,
+            residue: verify?.residue.length ?? 0,
+          },
+        }),
+      );
+      if (r.status !== 'done')
+        return { status: 'failed', recordsAffected: deleted + updated, note: r.error ?? r.status };
+      const keptNote = kept.length > 0 ? `; kept under ${kept.join(', ')}` : '';
+      if (!verify!.clean) {
+        const residue = verify!.residue.map((x) => `${x.collection}.${x.column} (${x.where}, ${x.rows} rows)`);
+        const failedSystems = verify!.systems.filter((x) => x.status === 'failed').map((x) => x.error);
+        return {
+          status: 'failed',
+          recordsAffected: deleted + updated,
+          note: `verification found residue: ${[...residue, ...failedSystems].join(', ')}${keptNote}`,
+        };
+      }
+      return {
+        status: 'done',
+        recordsAffected: deleted + updated,
+        note: `deleted ${deleted}, anonymised ${updated} rows; verification clean${keptNote}`,
+      };
+    });
+
+  const eraseLawful = async (tenantId: string, request: SystemTaskRequest): Promise<TaskOutcome> => {
+    // The identities other tasks search by are sealed under the subject's key: shred it only once they are done.
+    const waiting = await db.tenant(tenantId, (tx) =>
+      tx
+        .select({ id: requestTasks.id })
+        .from(requestTasks)
+        .where(
+          and(
+            eq(requestTasks.tenantId, tenantId),
+            eq(requestTasks.requestId, request.id),
+            eq(requestTasks.kind, 'system'),
+            eq(requestTasks.state, 'pending'),
+            ne(requestTasks.targetId, LAWFUL_SYSTEM.id),
+          ),
+        ),
+    );
+    if (waiting.length > 0)
+      throw new RetryLater(`${waiting.length} system task(s) still running; Lawful's records wait`);
+    if (!request.subjectId) return { status: 'not_applicable', note: 'no subject record in Lawful for this request' };
+    const r = await deps.erasure.eraseLawfulData(tenantId, request.subjectId, {
+      requestId: request.id,
+      suppress: deps.suppressOnErasure ?? true,
+    });
+    return {
+      status: 'done',
+      recordsAffected: r.identifiersRemoved,
+      note: `subject key ${r.keyDestroyed ? 'destroyed' : 'already destroyed'}; ${r.identifiersRemoved} identifiers removed; ${r.exportsPurged} packages deleted; suppression entries ${r.suppressed}; pseudonymous request, audit and consent proof kept (Art. 17(3)(b), (e))`,
+    };
+  };
+
+  const rectified = async (tenantId: string, request: SystemTaskRequest, systemId: string): Promise<TaskOutcome> => {
+    if (systemId === LAWFUL_SYSTEM.id) return { status: 'not_applicable' };
+    const rows = await db.tenant(tenantId, (tx) => deps.repo.rectificationsOf(tx, tenantId, request.id));
+    const mine = rows.filter((r) => r.system === systemId);
+    if (rows.length === 0)
+      return {
+        status: 'failed',
+        note: 'no correction given yet: POST /v1/datamap/rectify with the request id and the corrected values',
+      };
+    return { status: 'done', recordsAffected: mine.length, note: `${mine.length} value(s) corrected` };
+  };
+
+  const runner: SystemTaskRunner = {
+    systemsFor: async (tenantId) => {
+      const current = await store.current(tenantId);
+      // Without a data map there is nothing to run: requests go to recipients and staff, as before.
+      if (!current) return [];
+      return [
+        ...current.map.systems.map((s) => ({ id: s.id, name: s.description ? `${s.id}: ${s.description}` : s.id })),
+        { ...LAWFUL_SYSTEM },
+      ];
+    },
+    run: async (tenantId, request, systemId) => {
+      const outcomes: TaskOutcome[] = [];
+      for (const type of request.types) {
+        if (type === 'access' || type === 'portability') outcomes.push(await access(tenantId, request, systemId, type));
+        else if (type === 'erasure')
+          outcomes.push(
+            systemId === LAWFUL_SYSTEM.id
+              ? await eraseLawful(tenantId, request)
+              : await eraseSystem(tenantId, request, systemId),
+          );
+        else if (type === 'rectification') outcomes.push(await rectified(tenantId, request, systemId));
+        else
+          outcomes.push({ status: 'not_applicable', note: `${type} is recorded in Lawful, not in connected systems` });
+      }
+      return combine(outcomes);
+    },
+  };
+
+  /**
+   * Applies a rectification request's corrections in every mapped system (Art. 16) and records each old and new value
+   * sealed under the subject's key; recipients hear which fields changed, never the values (Art. 19).
+   */
+  const rectify = async (tenantId: string, requestId: string, changes: Rectification[], actor: string) => {
+    const req = await db.tenant(tenantId, async (tx) => {
+      const r = await deps.requestsRepo.get(tx, tenantId, requestId);
+      if (!r) throw notFound('request');
+      if (!r.types.includes('rectification'))
+        throw new AppError('RULE_VIOLATION', 'the request is not a rectification request', { field: 'requestId' });
+      if (!r.verifiedAt)
+        throw new AppError('RULE_VIOLATION', 'the requester is not verified yet', { field: 'requestId' });
+      const sealed = await deps.sealing.open(tx, r);
+      return { subjectId: r.subjectId, identities: sealed?.identities ?? [] };
+    });
+    const ids = toSubjectIdentities(req.identities);
+    if (ids.length === 0) throw new AppError('RULE_VIOLATION', 'the request carries no identifier to search by');
+    const result = await withSession(tenantId, (s) => s.engine.rectify(s.map, ids, changes));
+    await db.tenant(tenantId, async (tx) => {
+      const now = clock.now();
+      for (const sys of result.systems) {
+        for (const ch of sys.changes) {
+          const id = newId('rectification', now.getTime());
+          const json = JSON.stringify({ key: ch.key, oldValue: ch.oldValue, newValue: ch.newValue });
+          await deps.repo.insertRectification(tx, {
+            tenantId,
+            id,
+            requestId,
+            subjectId: req.subjectId,
+            system: sys.system,
+            collection: ch.collection,
+            column: ch.column,
+            valuesSealed: req.subjectId
+              ? await deps.vault.encrypt(tx, tenantId, req.subjectId, `rectification:${id}`, json)
+              : await deps.vault.sealForTenant(tx, tenantId, `rectification:${id}`, json),
+            sealedUnder: req.subjectId ? 'subject' : 'tenant',
+            createdAt: now,
+          });
+        }
+      }
+      const fields = [
+        ...new Set(result.systems.flatMap((x) => x.changes.map((c) => `${x.system}.${c.collection}.${c.column}`))),
+      ];
+      await deps.audit.append(tx, tenantId, {
+        actor,
+        action: 'datamap.rectify',
+        target: requestId,
+        subjectId: req.subjectId,
+        details: { fields: fields.slice(0, 100), complete: result.complete },
+      });
+      if (req.subjectId && fields.length > 0) {
+        await deps.webhooks.emit(tx, tenantId, {
+          type: 'subject.rectified',
+          data: { subjectId: req.subjectId, requestId, fields: fields.slice(0, 100), at: now.toISOString() },
+        });
+      }
+    });
+    return {
+      complete: result.complete,
+      systems: result.systems.map((x) => ({
+        system: x.system,
+        status: x.status,
+        changed: x.changes.map((c) => ({ collection: c.collection, column: c.column })),
+        ...(x.error ? { error: x.error } : {}),
+      })),
+    };
+  };
+
+  return { runner, rectify, producePackage };
+};
+export type DataMapRunner = ReturnType<typeof createDataMapRunner>;
