@@ -16,8 +16,8 @@ describe('lawful basis', () => {
   let admin: string;
   let tenantId: string;
   const clock = fixedClock('2026-03-01T10:00:00Z');
-  // The consent module is being built separately: these tests stand in for it with a stub ConsentLookup whose live
-  // records the test controls. The runtime's own port (main.ts) answers false until the real module is wired.
+  // The rules are tested against a stub ConsentLookup whose live records the test controls (written while the consent
+  // module was being built); the runtime's port in main.ts is the consent module's own, tested in consent/.
   const live = new Set<string>();
   const stub: ConsentLookup = { isLive: async (_tx, _t, _s, _p, id) => live.has(id) };
   let withConsent: LawfulBasisService;
@@ -151,7 +151,7 @@ describe('lawful basis', () => {
     expect(f.body.evidence.liaReference).toBe('LIA-2026-01');
   });
 
-  it('check 2: consent only with a live consent record (runtime port: none live yet)', async () => {
+  it('check 2: consent only with a live consent record (a made-up record is not live through the wired port)', async () => {
     const r = await set({
       subject: email(),
       purpose: 'newsletter',
