@@ -15,6 +15,8 @@ import { bannerRoutes, isPublicBannerPath } from './modules/banner/banner.routes
 import type { Banner } from './modules/banner/banner.module.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import type { AuditLog } from './modules/audit/audit.service.ts';
+import { breachesRoutes } from './modules/breaches/breaches.routes.ts';
+import type { BreachesModule } from './modules/breaches/breaches.module.ts';
 import { consentRoutes, jwksRoutes } from './modules/consent/consent.routes.ts';
 import type { ConsentService } from './modules/consent/consent.service.ts';
 import { consoleRoutes } from './modules/console/console.routes.ts';
@@ -48,6 +50,8 @@ import { ropaRoutes } from './modules/ropa/ropa.routes.ts';
 import type { RopaService } from './modules/ropa/ropa.service.ts';
 import { subjectsRoutes } from './modules/subjects/subjects.routes.ts';
 import type { SubjectsService } from './modules/subjects/subjects.service.ts';
+import { subprocessorsRoutes } from './modules/subprocessors/subprocessors.routes.ts';
+import type { SubprocessorsService } from './modules/subprocessors/subprocessors.service.ts';
 import { tenantsRoutes } from './modules/tenants/tenants.routes.ts';
 import type { TenantsService } from './modules/tenants/tenants.service.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -85,6 +89,8 @@ export type AppDeps = {
   preferences: PreferencesService;
   requestsModule?: RequestsModule;
   dataMap?: { store: DataMapStore; runner: DataMapRunner; exports: ExportDelivery };
+  breachesModule?: BreachesModule;
+  subprocessors?: SubprocessorsService;
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
 };
@@ -185,6 +191,8 @@ export const createApp = (deps: AppDeps) => {
   }
   app.route('/', webhooksRoutes(deps.webhooks));
   if (deps.dataMap) app.route('/', dataMapRoutes(deps.dataMap));
+  if (deps.breachesModule) app.route('/', breachesRoutes(deps.breachesModule));
+  if (deps.subprocessors) app.route('/', subprocessorsRoutes(deps.subprocessors));
   app.route('/', noticesRoutes(deps.notices));
   app.route(
     '/',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Role, UserRole } from '@lawful/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedRoutes } from '../src/http/route.ts';
+import { sampleBreach } from '../src/modules/breaches/breaches.fixtures.ts';
 import { samplePurpose } from '../src/modules/purposes/purposes.fixtures.ts';
 import { ensureBannerBuilt, siteBody } from '../src/modules/banner/banner.fixtures.ts';
 import { exportFixture } from '../src/modules/datamap/datamap.fixtures.ts';
@@ -91,6 +92,9 @@ const factories: Record<string, (h: Harness, t: Tenant, ids?: Map<string, string
     );
     return task.id;
   },
+  breachId: async (h, t) =>
+    (await h.rt.services.breachesModule.breaches.create(t.id, sampleBreach({ awareAt: new Date().toISOString() }), 'test'))
+      .id,
   // A public address literal: accepted without DNS, never contacted (no delivery worker runs in this file).
   webhookId: async (h, t) => (await h.rt.services.webhooks.create(t.id, { ...testWebhook }, 'test')).id,
   deliveryId: async (h, t) => {

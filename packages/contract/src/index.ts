@@ -16,4 +16,5 @@ export * from './taxonomy.ts';
 export * from './export.ts';
 export * from './banner.ts';
 export * from './users.ts';
+export * from './breaches.ts';
 export * from './overview.ts';

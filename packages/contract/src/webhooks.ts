@@ -28,6 +28,9 @@ export const WebhookEventType = z
     'subject.rectified',
     'subject.restricted',
     'subject.restriction_lifted',
+    'breach.deadline_near',
+    'breach.processor_reported',
+    'subprocessors.changed',
   ])
   .openapi('WebhookEventType');
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
@@ -149,6 +152,40 @@ export const WebhookEventData = {
     })
     .strict()
     .openapi('WebhookSubjectRestrictionLiftedData'),
+  /** The authority notification is due at `deadlineAt` (awareAt + 72 h, Art. 33(1)); sent at 24, 48 and 66 h. */
+  'breach.deadline_near': z
+    .object({
+      breachId: prefixedId('brc'),
+      milestoneHours: z.number().int(),
+      deadlineAt: Timestamp,
+      hoursRemaining: z.number(),
+      at: Timestamp,
+    })
+    .strict()
+    .openapi('WebhookBreachDeadlineNearData'),
+  /** The install (your processor) had a breach touching your data (Art. 33(2)); your 72 hours start at `awareAt`. */
+  'breach.processor_reported': z
+    .object({
+      breachId: prefixedId('brc'),
+      risk: z.enum(['none', 'risk', 'high']),
+      awareAt: Timestamp,
+      deadlineAt: Timestamp,
+      at: Timestamp,
+    })
+    .strict()
+    .openapi('WebhookBreachProcessorReportedData'),
+  /** The install's sub-processors change at `effectiveAt` (Art. 28(2)); names only. */
+  'subprocessors.changed': z
+    .object({
+      listId: z.string(),
+      effectiveAt: Timestamp,
+      added: z.array(z.string()).max(200),
+      removed: z.array(z.string()).max(200),
+      changed: z.array(z.string()).max(200),
+      at: Timestamp,
+    })
+    .strict()
+    .openapi('WebhookSubprocessorsChangedData'),
 } as const satisfies Record<WebhookEventType, z.ZodType>;
 
 const eventOf = <T extends WebhookEventType>(type: T) =>
@@ -172,6 +209,9 @@ export const WebhookEvent = z
     eventOf('subject.rectified'),
     eventOf('subject.restricted'),
     eventOf('subject.restriction_lifted'),
+    eventOf('breach.deadline_near'),
+    eventOf('breach.processor_reported'),
+    eventOf('subprocessors.changed'),
   ])
   .openapi('WebhookEvent');
 export type WebhookEvent = z.infer<typeof WebhookEvent>;

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AppError } from '../lib/errors.ts';
 import { VERSION } from '../version.ts';
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerBreachCommands } from './commands/breach.ts';
 import { registerBannerCommands } from './commands/banner.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerKeyCommands } from './commands/key.ts';
@@ -39,6 +40,7 @@ export const buildProgram = (ctx: CommandContext, extra?: (p: Command) => void) 
   registerAuditCommands(program, ctx);
   registerDoctorCommand(program, ctx);
   registerRopaCommands(program, ctx);
+  registerBreachCommands(program, ctx);
   registerRequestCommands(program, ctx);
   registerImportCommands(program, ctx);
   registerConsentCommands(program, ctx);

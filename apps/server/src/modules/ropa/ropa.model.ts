@@ -5,6 +5,7 @@ import {
   type Purpose,
   type Recipient,
   type RopaController,
+  type SubprocessorListVersion,
 } from '@lawful/contract';
 
 /** Art. 32 measures Lawful itself applies to what it stores; the tenant adds its own. */
@@ -44,6 +45,8 @@ export type ControllerRecord = {
   dpo: RopaController['dpo'];
   activities: RopaActivity[];
   securityMeasures: string[];
+  /** The install's sub-processors in effect and announced (Art. 28(2), check 53), when the install keeps a list. */
+  subprocessors?: RopaSubprocessors;
 };
 
 /** The Art. 30(2) record the tenant keeps as a processor for other controllers. */
@@ -54,7 +57,10 @@ export type ProcessorRecord = {
   dpo: RopaController['dpo'];
   activities: RopaController['processorActivities'];
   securityMeasures: string[];
+  subprocessors?: RopaSubprocessors;
 };
+
+export type RopaSubprocessors = { current: SubprocessorListVersion | null; upcoming: SubprocessorListVersion[] };
 
 const localised = (p: Purpose, locale: string) => p.locales[locale] ?? Object.values(p.locales)[0]!;
 

@@ -98,6 +98,18 @@ export const toXlsx = async (r: ControllerRecord | ProcessorRecord): Promise<Buf
   const measures = wb.addWorksheet('Security measures');
   measures.addRow(['Art. 32(1) technical and organisational measures']).font = { bold: true };
   for (const m of r.securityMeasures) measures.addRow([m]);
+  if (r.subprocessors) {
+    const sp = wb.addWorksheet('Sub-processors');
+    sp.addRow(['name', 'country', 'purpose', 'safeguards', 'effective from', 'status']).font = { bold: true };
+    const versions = [
+      ...(r.subprocessors.current ? [{ v: r.subprocessors.current, status: 'in effect' }] : []),
+      ...r.subprocessors.upcoming.map((v) => ({ v, status: 'announced' })),
+    ];
+    for (const { v, status } of versions) {
+      for (const s of v.subprocessors)
+        sp.addRow([s.name, s.country, s.purpose, s.safeguards.join('; '), v.effectiveAt, status]);
+    }
+  }
   measures.getColumn(1).width = 120;
   return Buffer.from(await wb.xlsx.writeBuffer());
 };

@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { PurposesService } from '../purposes/purposes.service.ts';
 import type { TenantsService } from '../tenants/tenants.service.ts';
-import { controllerRecord, processorRecord } from './ropa.model.ts';
+import { controllerRecord, processorRecord, type RopaSubprocessors } from './ropa.model.ts';
 import { toCsv, toXlsx } from './ropa.render.ts';
 import type { RopaRepo } from './ropa.repo.ts';
 
@@ -24,6 +24,8 @@ export const createRopaService = (deps: {
   tenants: Pick<TenantsService, 'get'>;
   audit: Pick<AuditLog, 'append'>;
   clock: Clock;
+  /** The install's sub-processor list (check 53); absent when none is wired. */
+  subprocessors?: () => Promise<RopaSubprocessors>;
 }) => {
   const { db, repo, purposes, tenants, audit, clock } = deps;
   return {
@@ -71,6 +73,7 @@ export const createRopaService = (deps: {
         });
         return r;
       });
+      if (deps.subprocessors) record.subprocessors = await deps.subprocessors();
       if (opts.format === 'csv') return { format: 'csv', body: toCsv(record) };
       if (opts.format === 'xlsx') return { format: 'xlsx', body: await toXlsx(record) };
       return { format: 'json', body: record };
