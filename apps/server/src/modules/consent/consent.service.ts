@@ -200,6 +200,8 @@ export const createConsentService = (deps: {
       }))!;
       const now = clock.now();
       const rows: ConsentRecordRow[] = [];
+      // The audit chain is one row lock per tenant: append last, so the lock is held only until the commit.
+      const audits: Parameters<typeof audit.append>[2][] = [];
       for (const [i, d] of input.decisions.entries()) {
         const prev = await repo.lockState(tx, tenantId, subjectId, d.purpose);
         const wasGranted = prev?.state === 'granted' || prev?.state === 'pending_confirmation';
@@ -241,7 +243,7 @@ export const createConsentService = (deps: {
           recordId: row.id,
           since: now,
         });
-        await audit.append(tx, tenantId, {
+        audits.push({
           actor: ctx.actor,
           action: pending === 'confirmation' ? 'consent.grant.pending' : `consent.${decision}`,
           target: row.id,
@@ -288,6 +290,7 @@ export const createConsentService = (deps: {
         pendingConfirmation: waiting.length > 0,
       };
       if (key) await repo.saveResponse(tx, tenantId, key, result as unknown as Record<string, unknown>);
+      for (const a of audits) await audit.append(tx, tenantId, a);
       return result;
     }
   };
