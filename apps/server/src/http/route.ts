@@ -25,6 +25,13 @@ const requireRole =
     await next();
   };
 
+const requireOwned =
+  (owned: (tenantId: string, params: Record<string, string>) => Promise<boolean>): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    if (!(await owned(c.get('principal').tenantId, c.req.param()))) throw new AppError('NOT_FOUND', 'not found');
+    await next();
+  };
+
 const errorResponses = {
   400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorBody } } },
   401: { description: 'Missing or invalid API key', content: { 'application/json': { schema: ErrorBody } } },
@@ -39,6 +46,13 @@ const errorResponses = {
 export const guarded = <const R extends Omit<RouteConfig, 'middleware' | 'security'>>(
   roles: readonly Role[],
   config: R,
+  opts: {
+    /**
+     * Whether the path's object belongs to the caller's tenant, checked before the body is validated: another
+     * tenant's id is a 404 whatever the body says (check 54).
+     */
+    owned?: (tenantId: string, params: Record<string, string>) => Promise<boolean>;
+  } = {},
 ) => {
   const honoPath = config.path.replace(/\{(\w+)\}/g, ':$1');
   if (!guardedRoutes.some((r) => r.method === config.method && r.path === honoPath)) {
@@ -47,7 +61,7 @@ export const guarded = <const R extends Omit<RouteConfig, 'middleware' | 'securi
   return createRoute({
     ...config,
     security: [{ apiKey: [] }],
-    middleware: [requireRole(roles)] as const,
+    middleware: [requireRole(roles), ...(opts.owned ? [requireOwned(opts.owned)] : [])] as const,
     responses: { ...errorResponses, ...config.responses },
     description: `${config.description ?? ''}\n\nRoles: ${roles.join(', ')}`.trim(),
   });

@@ -49,15 +49,21 @@ export const noticesRoutes = (notices: NoticesService) => {
     async (c) =>
       c.json({ items: await notices.versions(c.var.principal.tenantId, c.req.valid('param').noticeKey) }, 200),
   );
+  const noticeOwned = (t: string, p: Record<string, string>) => notices.exists(t, p.noticeKey ?? '');
+  const versionOwned = (t: string, p: Record<string, string>) => notices.versionExists(t, p.noticeVersionId ?? '');
   app.openapi(
-    guarded(OFFICER, {
-      method: 'post',
-      path: '/v1/notices/{noticeKey}/versions',
-      tags: ['Notices'],
-      summary: 'Add a draft version',
-      request: { params: KeyParam, ...jsonBody(NoticeDraft) },
-      responses: { 201: json(NoticeVersion, 'The draft') },
-    }),
+    guarded(
+      OFFICER,
+      {
+        method: 'post',
+        path: '/v1/notices/{noticeKey}/versions',
+        tags: ['Notices'],
+        summary: 'Add a draft version',
+        request: { params: KeyParam, ...jsonBody(NoticeDraft) },
+        responses: { 201: json(NoticeVersion, 'The draft') },
+      },
+      { owned: noticeOwned },
+    ),
     async (c) =>
       c.json(
         await notices.addVersion(
@@ -81,14 +87,18 @@ export const noticesRoutes = (notices: NoticesService) => {
     async (c) => c.json(await notices.get(c.var.principal.tenantId, c.req.valid('param').noticeVersionId), 200),
   );
   app.openapi(
-    guarded(OFFICER, {
-      method: 'put',
-      path: '/v1/notice-versions/{noticeVersionId}',
-      tags: ['Notices'],
-      summary: 'Edit a draft (a published version never changes)',
-      request: { params: VersionParam, ...jsonBody(NoticeDraft) },
-      responses: { 200: json(NoticeVersion, 'The draft'), 409: json(z.object({}), 'Already published') },
-    }),
+    guarded(
+      OFFICER,
+      {
+        method: 'put',
+        path: '/v1/notice-versions/{noticeVersionId}',
+        tags: ['Notices'],
+        summary: 'Edit a draft (a published version never changes)',
+        request: { params: VersionParam, ...jsonBody(NoticeDraft) },
+        responses: { 200: json(NoticeVersion, 'The draft'), 409: json(z.object({}), 'Already published') },
+      },
+      { owned: versionOwned },
+    ),
     async (c) =>
       c.json(
         await notices.updateDraft(

@@ -77,6 +77,10 @@ export const createNoticesService = (deps: {
 
   return {
     publishedVersion,
+    exists: (tenantId: string, key: string) =>
+      db.tenant(tenantId, async (tx) => (await repo.noticeByKey(tx, tenantId, key)) !== undefined),
+    versionExists: (tenantId: string, id: string) =>
+      db.tenant(tenantId, async (tx) => (await repo.version(tx, tenantId, id)) !== undefined),
     create: (tenantId: string, input: CreateNotice, actor: string) =>
       db.tenant(tenantId, async (tx) => {
         if (await repo.noticeByKey(tx, tenantId, input.key)) {
