@@ -11,7 +11,9 @@ for (const f of files) {
   const raw = readFileSync(join(dir, f));
   const gz = gzipSync(raw, { level: 9 }).length;
   if (f.endsWith('.js')) js += gz;
-  process.stdout.write(`${f.padEnd(40)} ${(raw.length / 1024).toFixed(1).padStart(7)} KB  gzip ${(gz / 1024).toFixed(1).padStart(6)} KB\n`);
+  process.stdout.write(
+    `${f.padEnd(40)} ${(raw.length / 1024).toFixed(1).padStart(7)} KB  gzip ${(gz / 1024).toFixed(1).padStart(6)} KB\n`,
+  );
 }
 process.stdout.write(`JavaScript, gzipped: ${(js / 1024).toFixed(1)} KB of ${BUDGET / 1024} KB\n`);
 if (js > BUDGET) {

@@ -65,7 +65,7 @@ export const createLawfulClient = (opts: LawfulClientOptions = {}) => {
     if (o.as === 'none' || res.status === 204) return undefined as T;
     if (o.as === 'blob') {
       const cd = res.headers.get('content-disposition') ?? '';
-      const filename = /filename="([^"]+)"/.exec(cd)?.[1] ?? 'download';
+      const filename = /filename="([^"]+)"/.exec(cd)?.[1] ?? null;
       return { blob: await res.blob(), filename } as T;
     }
     return (await res.json()) as T;
@@ -106,8 +106,13 @@ export const createLawfulClient = (opts: LawfulClientOptions = {}) => {
     },
     ropa: {
       /** The Art. 30 record as a file (JSON, CSV or XLSX), for the browser to save. */
-      download: (format: 'json' | 'csv' | 'xlsx', view: 'controller' | 'processor' = 'controller') =>
-        call<Download>('GET', '/v1/ropa', { query: { format, view }, as: 'blob' }),
+      download: async (format: 'json' | 'csv' | 'xlsx', view: 'controller' | 'processor' = 'controller') => {
+        const r = await call<{ blob: Blob; filename: string | null }>('GET', '/v1/ropa', {
+          query: { format, view },
+          as: 'blob',
+        });
+        return { blob: r.blob, filename: r.filename ?? `ropa-${view}.${format}` } satisfies Download;
+      },
     },
     subjects: {
       /** Finds a person by an identifier; the identifier travels in the body, never in the URL. */

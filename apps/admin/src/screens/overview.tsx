@@ -42,7 +42,11 @@ export const Overview = () => {
       </ul>
       <section aria-labelledby="weekly">
         <h2 id="weekly">Consent decisions per week</h2>
-        <WeeklyChart weeks={weeks} series={series} label="Consent granted, refused and withdrawn per week, last 12 weeks" />
+        <WeeklyChart
+          weeks={weeks}
+          series={series}
+          label="Consent granted, refused and withdrawn per week, last 12 weeks"
+        />
         <details>
           <summary>Show the numbers</summary>
           <TableWrap label="Decisions per week">

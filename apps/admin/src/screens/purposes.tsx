@@ -87,7 +87,10 @@ const Versions = ({ purposeKey }: { purposeKey: string }) => {
           {[...v.data.items].reverse().map((p) => (
             <li key={p.version}>
               <h3>
-                Version {p.version} <span className="muted">· {when(p.createdAt)} UTC · by {p.createdBy}</span>
+                Version {p.version}{' '}
+                <span className="muted">
+                  · {when(p.createdAt)} UTC · by {p.createdBy}
+                </span>
               </h3>
               <p>{(p.locales.en ?? Object.values(p.locales)[0])?.description}</p>
               <dl className="facts">
@@ -126,7 +129,9 @@ const RopaExport = () => {
   return (
     <section aria-labelledby="ropa" className="panel">
       <h2 id="ropa">Record of processing activities (Art. 30)</h2>
-      <p className="muted">Every purpose, its data, recipients, transfers and retention, as the authority expects it.</p>
+      <p className="muted">
+        Every purpose, its data, recipients, transfers and retention, as the authority expects it.
+      </p>
       <div className="row">
         <button type="button" onClick={() => download('xlsx')}>
           Export Excel

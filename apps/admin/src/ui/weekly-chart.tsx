@@ -21,7 +21,10 @@ export const WeeklyChart = ({ weeks, series, label }: { weeks: string[]; series:
         height: 240,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         scales: { y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
-        axes: [{ stroke: '#3d4451' }, { stroke: '#3d4451', grid: { stroke: '#e3e6ea' } }],
+        axes: [
+          { stroke: '#3d4451', space: 70 },
+          { stroke: '#3d4451', grid: { stroke: '#e3e6ea' } },
+        ],
         series: [
           { label: 'Week of' },
           ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { size: 6 } })),
