@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Role, UserRole } from '@lawful/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedRoutes } from '../src/http/route.ts';
-import { sampleBreach } from '../src/modules/breaches/breaches.fixtures.ts';
-import { samplePurpose } from '../src/modules/purposes/purposes.fixtures.ts';
 import { ensureBannerBuilt, siteBody } from '../src/modules/banner/banner.fixtures.ts';
+import { sampleBreach } from '../src/modules/breaches/breaches.fixtures.ts';
 import { exportFixture } from '../src/modules/datamap/datamap.fixtures.ts';
+import { samplePurpose } from '../src/modules/purposes/purposes.fixtures.ts';
 import { consentReady } from './consent-fixtures.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -36,7 +36,12 @@ const factories: Record<string, (h: Harness, t: Tenant, ids?: Map<string, string
   // A data map connection: a fresh name per call, so a write never changes another case's fixture.
   name: async (h, t) => {
     const name = `c-${randomUUID().slice(0, 8)}`;
-    await h.rt.services.dataMap.store.setConnection(t.id, name, { engine: 'postgres', url: 'postgres://u@db.invalid/x' }, 'test');
+    await h.rt.services.dataMap.store.setConnection(
+      t.id,
+      name,
+      { engine: 'postgres', url: 'postgres://u@db.invalid/x' },
+      'test',
+    );
     return name;
   },
   exportId: async (h, t) => exportFixture(h, t.id),
@@ -48,10 +53,14 @@ const factories: Record<string, (h: Harness, t: Tenant, ids?: Map<string, string
         'test',
       )
     ).id,
+  // Keys are names, not ids: each cell gets a notice whose key no other tenant has.
   noticeKey: async (h, t) => {
     if (!consentReadyOnce.has(t.id)) consentReadyOnce.set(t.id, consentReady(h, t.admin));
     await consentReadyOnce.get(t.id);
-    return 'signup';
+    const draft = { texts: { en: { title: 't', markdown: 'm' } }, purposes: ['marketing-email'] };
+    const key = `n-${randomUUID().slice(0, 8)}`;
+    await h.rt.services.notices.create(t.id, { key, name: key, draft }, 'test');
+    return key;
   },
   // A fresh draft each time: publishing or editing it in one cell must not change the next cell's fixture.
   noticeVersionId: async (h, t) => {
@@ -101,8 +110,13 @@ const factories: Record<string, (h: Harness, t: Tenant, ids?: Map<string, string
     return task.id;
   },
   breachId: async (h, t) =>
-    (await h.rt.services.breachesModule.breaches.create(t.id, sampleBreach({ awareAt: new Date().toISOString() }), 'test'))
-      .id,
+    (
+      await h.rt.services.breachesModule.breaches.create(
+        t.id,
+        sampleBreach({ awareAt: new Date().toISOString() }),
+        'test',
+      )
+    ).id,
   // A public address literal: accepted without DNS, never contacted (no delivery worker runs in this file).
   // A tenant may hold 50 endpoints and the matrix asks for hundreds of cells: a fresh endpoint per cell, the oldest
   // removed (deleting one in a cell is itself a route under test; its 404 afterwards is an admitted answer).

@@ -74,14 +74,24 @@ export const bannerRoutes = (deps: {
     async (c) => c.json(await deps.sites.get(c.var.principal.tenantId, c.req.valid('param').siteId), 200),
   );
   app.openapi(
-    guarded(OFFICER, {
-      method: 'put',
-      path: '/v1/sites/{siteId}',
-      tags: ['Banner'],
-      summary: 'Replace a site’s definition (a new version; a changed service list re-prompts visitors)',
-      request: { params: SiteParam, ...jsonBody(SiteDefinition) },
-      responses: { 200: json(Site, 'The site, new version') },
-    }),
+    guarded(
+      OFFICER,
+      {
+        method: 'put',
+        path: '/v1/sites/{siteId}',
+        tags: ['Banner'],
+        summary: 'Replace a site’s definition (a new version; a changed service list re-prompts visitors)',
+        request: { params: SiteParam, ...jsonBody(SiteDefinition) },
+        responses: { 200: json(Site, 'The site, new version') },
+      },
+      {
+        owned: (t, p) =>
+          deps.sites.get(t, p.siteId ?? '').then(
+            () => true,
+            () => false,
+          ),
+      },
+    ),
     async (c) =>
       c.json(
         await deps.sites.update(
