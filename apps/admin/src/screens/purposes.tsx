@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { describeError, lawful, type Session } from '../api.ts';
 import { Alert, Loading, saveFile, TableWrap, when } from '../ui/bits.tsx';
+import { period } from '../ui/format.ts';
 import { useLoad } from '../ui/use-load.ts';
 
 type Purpose = Awaited<ReturnType<typeof lawful.purposes.list>>['items'][number];
@@ -48,7 +49,7 @@ export const Purposes = ({ session }: { session: Session }) => {
                       <code>{p.key}</code>
                     </td>
                     <td>{p.allowedBases.join(', ').replaceAll('_', ' ')}</td>
-                    <td>{p.retention.period}</td>
+                    <td>{period(p.retention.period)}</td>
                     <td>{p.version}</td>
                     <td>
                       <button
@@ -101,7 +102,7 @@ const Versions = ({ purposeKey }: { purposeKey: string }) => {
                 <dt>Recipients</dt>
                 <dd>{p.recipients.map((r) => `${r.name} (${r.country})`).join(', ') || 'none'}</dd>
                 <dt>Retention</dt>
-                <dd>{p.retention.period}</dd>
+                <dd>{period(p.retention.period)}</dd>
               </dl>
             </li>
           ))}

@@ -83,7 +83,8 @@ export const usersRoutes = (deps: { users: UsersService; signInLimits: RateLimit
     }),
     async (c) => {
       const token = sessionToken(c);
-      if (token) {
+      // A session that has already ended is simply forgotten; a live one needs the CSRF header to be ended.
+      if (token && (await users.authenticate(token))) {
         if (!users.csrfOk(token, c.req.header(CSRF_HEADER))) {
           throw new AppError('FORBIDDEN', 'the x-csrf-token header is missing or wrong', { field: CSRF_HEADER });
         }

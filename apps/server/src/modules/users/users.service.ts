@@ -125,8 +125,9 @@ export const createUsersService = (deps: {
     reason: string,
     error: AppError,
   ): Promise<Failure> => {
+    // The caller is not yet anyone: the account they tried is the target, never the actor.
     await audit.append(tx, tenantId, {
-      actor: user?.id ?? 'anonymous',
+      actor: 'anonymous',
       action: 'session.sign_in_failed',
       target: user?.id ?? null,
       details: { reason },
