@@ -130,7 +130,9 @@ describe('data map in the server: versions, connections, access and erasure thro
     const zip = unzipSync(new Uint8Array(await res.arrayBuffer()));
     const data = JSON.parse(new TextDecoder().decode(zip['data.json']!)) as { collections: Json[] };
     const invoices = (await chinook.rows('invoice')).filter((r) => r.customer_id === 2);
-    const byName = Object.fromEntries(data.collections.map((c) => [c.collection, c.rows as Json[]]));
+    const byName: Record<string, Json[]> = Object.fromEntries(
+      data.collections.map((c) => [String(c.collection), c.rows as Json[]]),
+    );
     expect(Object.keys(byName).sort()).toEqual(['customer', 'invoice', 'invoice_line']);
     expect(byName.customer!.map((r) => r.customer_id)).toEqual([2]);
     expect(byName.customer![0]!.support_rep_id).toBe('[redacted: other person]');

@@ -1,11 +1,8 @@
 import type { Writable } from 'node:stream';
-import type { RequestIdentity } from '@lawful/contract';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { requestTasks } from '../../db/schema/index.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { AppError, notFound } from '../../lib/errors.ts';
-import { newId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { ErasureService } from '../erasure/erasure.service.ts';
@@ -15,25 +12,17 @@ import type { Sealing, SystemTaskRequest, SystemTaskRunner, TaskOutcome } from '
 import type { RequestsRepo } from '../requests/requests.repo.ts';
 import type { Vault } from '../vault/vault.service.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
-import type { DataMap, SubjectIdentity } from './datamap.contract.ts';
+import type { DataMap } from './datamap.contract.ts';
 import type { ExportDelivery } from './datamap.exports.ts';
+import { toSubjectIdentities } from './datamap.identities.ts';
 import { processingFor } from './datamap.processing.ts';
-import type { Rectification } from './datamap.rectify.ts';
+import { createRectifyRequest } from './datamap.rectify-request.ts';
 import type { DataMapRepo } from './datamap.repo.ts';
 import type { DataMapSession, DataMapStore } from './datamap.store.ts';
 import { collectAccess } from './datamap.traverse.ts';
 
 /** The task that stands for Lawful's own records about the person; it runs after every connected system. */
 export const LAWFUL_SYSTEM = { id: 'lawful', name: 'Lawful (its own records)' } as const;
-
-/** Identities as a request carries them, as the data map looks them up. */
-export const toSubjectIdentities = (ids: readonly RequestIdentity[]): SubjectIdentity[] =>
-  ids.map((i) => {
-    if (i.type === 'email') return { kind: 'email', value: i.value };
-    if (i.type === 'phone') return { kind: 'phone', value: i.value };
-    if (i.type === 'customer_id') return { kind: 'user_id', value: i.value };
-    return { kind: 'external_id', value: i.value };
-  });
 
 const ground = (g: string) => `Art. 17(3)(${g.slice(-1)})`;
 
@@ -319,73 +308,7 @@ export const createDataMapRunner = (deps: {
     },
   };
 
-  /**
-   * Applies a rectification request's corrections in every mapped system (Art. 16) and records each old and new value
-   * sealed under the subject's key; recipients hear which fields changed, never the values (Art. 19).
-   */
-  const rectify = async (tenantId: string, requestId: string, changes: Rectification[], actor: string) => {
-    const req = await db.tenant(tenantId, async (tx) => {
-      const r = await deps.requestsRepo.get(tx, tenantId, requestId);
-      if (!r) throw notFound('request');
-      if (!r.types.includes('rectification'))
-        throw new AppError('RULE_VIOLATION', 'the request is not a rectification request', { field: 'requestId' });
-      if (!r.verifiedAt)
-        throw new AppError('RULE_VIOLATION', 'the requester is not verified yet', { field: 'requestId' });
-      const sealed = await deps.sealing.open(tx, r);
-      return { subjectId: r.subjectId, identities: sealed?.identities ?? [] };
-    });
-    const ids = toSubjectIdentities(req.identities);
-    if (ids.length === 0) throw new AppError('RULE_VIOLATION', 'the request carries no identifier to search by');
-    const result = await withSession(tenantId, (s) => s.engine.rectify(s.map, ids, changes));
-    await db.tenant(tenantId, async (tx) => {
-      const now = clock.now();
-      for (const sys of result.systems) {
-        for (const ch of sys.changes) {
-          const id = newId('rectification', now.getTime());
-          const json = JSON.stringify({ key: ch.key, oldValue: ch.oldValue, newValue: ch.newValue });
-          await deps.repo.insertRectification(tx, {
-            tenantId,
-            id,
-            requestId,
-            subjectId: req.subjectId,
-            system: sys.system,
-            collection: ch.collection,
-            column: ch.column,
-            valuesSealed: req.subjectId
-              ? await deps.vault.encrypt(tx, tenantId, req.subjectId, `rectification:${id}`, json)
-              : await deps.vault.sealForTenant(tx, tenantId, `rectification:${id}`, json),
-            sealedUnder: req.subjectId ? 'subject' : 'tenant',
-            createdAt: now,
-          });
-        }
-      }
-      const fields = [
-        ...new Set(result.systems.flatMap((x) => x.changes.map((c) => `${x.system}.${c.collection}.${c.column}`))),
-      ];
-      await deps.audit.append(tx, tenantId, {
-        actor,
-        action: 'datamap.rectify',
-        target: requestId,
-        subjectId: req.subjectId,
-        details: { fields: fields.slice(0, 100), complete: result.complete },
-      });
-      if (req.subjectId && fields.length > 0) {
-        await deps.webhooks.emit(tx, tenantId, {
-          type: 'subject.rectified',
-          data: { subjectId: req.subjectId, requestId, fields: fields.slice(0, 100), at: now.toISOString() },
-        });
-      }
-    });
-    return {
-      complete: result.complete,
-      systems: result.systems.map((x) => ({
-        system: x.system,
-        status: x.status,
-        changed: x.changes.map((c) => ({ collection: c.collection, column: c.column })),
-        ...(x.error ? { error: x.error } : {}),
-      })),
-    };
-  };
+  const rectify = createRectifyRequest({ ...deps, withSession });
 
   return { runner, rectify, producePackage };
 };

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshDatabase, TEST_MASTER_KEY } from '../../../test/harness.ts';
+import { loadConfig } from '../../config.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { openRuntime, type Runtime } from '../../main.ts';
+import { backupDatabase, restoreDatabase } from './erasure.backup.ts';
+
+const quiet = createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+describe('backup and restore (check 48): a restored backup never brings an erased person back', {
+  timeout: 240_000,
+}, () => {
+  const fresh = freshDatabase();
+  afterAll(async () => (await fresh).drop());
+
+  it('replays the erasure log before the restored database is used', async () => {
+    const f = await fresh;
+    const config = loadConfig(
+      { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, ...(f.url ? { DATABASE_URL: f.url } : {}) },
+      { data: f.dir },
+    );
+    const open = () => openRuntime(config, { logger: quiet });
+    const lookup = async (rt: Runtime, tenantId: string, email: string) =>
+      rt.services.subjects.lookup(tenantId, { kind: 'email', value: email }, 'test').then(
+        (s) => s.id,
+        () => null,
+      );
+
+    let rt = await open();
+    const { tenant } = await rt.services.tenants.create({ name: 'Backup Org' }, 'test');
+    const kept = await rt.services.subjects.create(tenant.id, [{ kind: 'email', value: 'kept@example.test' }], 'test');
+    const gone = await rt.services.subjects.create(tenant.id, [{ kind: 'email', value: 'gone@example.test' }], 'test');
+    const file = join(f.dir, 'lawful.backup');
+    const b = await backupDatabase(rt, file);
+    expect(b.bytes).toBeGreaterThan(1000);
+    const erased = await rt.services.dataMap.erasure.eraseLawfulData(tenant.id, gone.subject.id, { requestId: null });
+    expect(erased).toMatchObject({ keyDestroyed: true, identifiersRemoved: 1 });
+    expect(await lookup(rt, tenant.id, 'gone@example.test')).toBeNull();
+    await rt.close();
+    expect(existsSync(join(f.dir, 'erasure-log.jsonl'))).toBe(true);
+
+    // The control: restored as it was, the backup holds the person's key and identifiers again.
+    await restoreDatabase(config, file, { replay: false });
+    rt = await open();
+    expect(await lookup(rt, tenant.id, 'gone@example.test')).toBe(gone.subject.id);
+    await rt.close();
+
+    // Restored properly: the log (kept outside the database) is replayed first.
+    const r = await restoreDatabase(config, file);
+    expect(r).toMatchObject({ erasures: 1, reshredded: 1 });
+    rt = await open();
+    try {
+      expect(await lookup(rt, tenant.id, 'gone@example.test')).toBeNull();
+      expect(await lookup(rt, tenant.id, 'kept@example.test')).toBe(kept.subject.id);
+      const key = await rt.db.raw.query<{ wrapped: unknown }>(
+        'select wrapped from subject_keys where tenant_id = $1 and subject_id = $2',
+        [tenant.id, gone.subject.id],
+      );
+      expect(key.rows).toEqual([{ wrapped: null }]);
+      expect((await rt.services.dataMap.erasure.log()).map((e) => e.subjectId)).toEqual([gone.subject.id]);
+    } finally {
+      await rt.close();
+    }
+  });
+});
