@@ -1,5 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +10,10 @@ import { controllerRecord, purposeBody } from '../../server/test/consent-fixture
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// The screenshots in docs/ are refreshed on purpose (LAWFUL_SCREENSHOTS=1), not by every run.
+const SHOTS = process.env.LAWFUL_SCREENSHOTS
+  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+  : `${mkdtempSync(join(tmpdir(), 'lawful-shots-'))}/`;
 const PASSWORD = 'a long enough passphrase';
 const WIDTHS = [
   { name: 'desktop', width: 1280, height: 800 },
