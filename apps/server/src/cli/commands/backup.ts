@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
+import { DataDirLocked } from '../../lib/data-dir.ts';
 import { backupDatabase, restoreDatabase } from '../../modules/erasure/erasure.backup.ts';
 import { type CommandContext, print } from '../context.ts';
 import { CliError, EXIT } from '../io.ts';
@@ -43,6 +44,8 @@ export const registerBackupCommands = (program: Command, ctx: CommandContext) =>
       const config = loadConfig(process.env, { data: g.data, databaseUrl: g.databaseUrl });
       const path = resolve(ctx.cwd, file);
       const r = await restoreDatabase(config, path).catch((e: Error) => {
+        if (e instanceof DataDirLocked)
+          throw new CliError(`${e.message}: stop the Lawful server that holds it, then restore`, EXIT.environment);
         throw new CliError(`restore failed: ${e.message.split('\n')[0]}`, EXIT.environment);
       });
       print(
