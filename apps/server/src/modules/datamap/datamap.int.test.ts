@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentReady } from '../../../test/consent-fixtures.ts';
 import { useChinook } from '../../../test/fixtures/chinook.suite.ts';
 import { createHarness, type Harness } from '../../../test/harness.ts';
+import { exportPackages } from '../../db/schema/index.ts';
 import { createConnector } from '../connectors/connector.factory.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createSealing } from '../requests/requests.core.ts';
@@ -149,6 +152,59 @@ describe('data map in the server: versions, connections, access and erasure thro
     });
     expect(done.status, done.text).toBe(200);
     expect(done.body.state).toBe('completed');
+
+    // Past its window the purge job deletes the file, its key and its link.
+    const dir = join(h.rt.config.exports.dir, tenantId);
+    expect(readdirSync(dir).some((f) => f.startsWith(pkg.id as string))).toBe(true);
+    await h.rt.db.system
+      .update(exportPackages)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(exportPackages.id, pkg.id as string));
+    expect(await h.rt.services.dataMap.exports.purgeExpired()).toBe(1);
+    expect(readdirSync(dir).some((f) => f.startsWith(pkg.id as string))).toBe(false);
+    expect((await h.app.request(`${url.pathname}${url.search}`)).status).toBe(404);
+    const after = await h.request('GET', `/v1/exports?requestId=${id}`, { key: admin });
+    expect(after.body.data[0]).toMatchObject({ state: 'purged' });
+  });
+
+  it('check 49: rectification corrects the field in every mapped place and keeps old and new values sealed', async () => {
+    const email = 'ftremblay@gmail.com';
+    const created = await h.request('POST', '/v1/requests', {
+      key: admin,
+      body: { types: ['rectification'], identities: [{ type: 'email', value: email }], identityVerified: true },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    const fix = await h.request('POST', '/v1/datamap/rectify', {
+      key: admin,
+      body: { requestId: id, changes: [{ target: { category: 'user.contact.address.city' }, value: 'Québec' }] },
+    });
+    expect(fix.status, fix.text).toBe(200);
+    // The city is mapped on the customer and on each invoice's billing address: both are corrected.
+    const changed = fix.body.systems[0].changed as { collection: string; column: string }[];
+    expect(changed).toContainEqual({ collection: 'customer', column: 'city' });
+    expect(new Set(changed.map((c) => `${c.collection}.${c.column}`))).toEqual(
+      new Set(['customer.city', 'invoice.billing_city']),
+    );
+    expect(fix.text).not.toContain('Montréal');
+    const customer = (await chinook.rows('customer')).find((r) => r.email === email)!;
+    expect(customer.city).toBe('Québec');
+    const stored = await h.rt.db.raw.query<{ v: string }>(
+      "select encode(values_sealed, 'escape') as v from rectifications where request_id = $1",
+      [id],
+    );
+    expect(stored.rows).toHaveLength(changed.length);
+    expect(stored.rows[0]!.v).not.toContain('Montr');
+    const m = h.rt.services.requestsModule;
+    await m.tasks.fanout({ tenantId, requestId: id });
+    const tasks = (await h.request('GET', `/v1/requests/${id}`, { key: admin })).body.tasks as Json[];
+    for (const t of tasks.filter((x) => x.kind === 'system'))
+      await m.tasks.runTask({ tenantId, requestId: id, taskId: t.id as string });
+    const after = (await h.request('GET', `/v1/requests/${id}`, { key: admin })).body as Json;
+    expect((after.tasks as Json[]).find((t) => t.targetId === 'shop')).toMatchObject({
+      state: 'done',
+      recordsAffected: changed.length,
+    });
   });
 
   it('checks 45, 46, 48: erasure anonymises the customer, keeps invoices masked under Art. 17(3)(b), leaves everyone else, and shreds Lawful’s copy', async () => {
