@@ -19,7 +19,7 @@ describe('HTTP basics', () => {
     const doc = await h.request('GET', '/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     for (const r of guardedRoutes) {
-      const p = r.path.replace(/:(\w+)/g, '{$1}');
+      const p = r.path.replace(/\/:(\w+)/g, '/{$1}');
       expect(doc.body.paths[p]?.[r.method], `${r.method} ${p} documented`).toBeDefined();
     }
     const docs = await h.request('GET', '/docs');
