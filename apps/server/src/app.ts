@@ -11,17 +11,17 @@ import { errorResponse, onError, validationError } from './http/errors.ts';
 import { authenticate, type RateLimits, rateLimit, requestId, requestLog } from './http/middleware.ts';
 import { AppError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
-import { bannerRoutes, isPublicBannerPath } from './modules/banner/banner.routes.ts';
-import type { Banner } from './modules/banner/banner.module.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import type { AuditLog } from './modules/audit/audit.service.ts';
-import { breachesRoutes } from './modules/breaches/breaches.routes.ts';
+import type { Banner } from './modules/banner/banner.module.ts';
+import { bannerRoutes, isPublicBannerPath } from './modules/banner/banner.routes.ts';
 import type { BreachesModule } from './modules/breaches/breaches.module.ts';
+import { breachesRoutes } from './modules/breaches/breaches.routes.ts';
 import { consentRoutes, jwksRoutes } from './modules/consent/consent.routes.ts';
 import type { ConsentService } from './modules/consent/consent.service.ts';
 import { consoleRoutes } from './modules/console/console.routes.ts';
-import { dataMapRoutes, exportDownloadPath } from './modules/datamap/datamap.routes.ts';
 import type { ExportDelivery } from './modules/datamap/datamap.exports.ts';
+import { dataMapRoutes, exportDownloadPath } from './modules/datamap/datamap.routes.ts';
 import type { DataMapRunner } from './modules/datamap/datamap.runner.ts';
 import type { DataMapStore } from './modules/datamap/datamap.store.ts';
 import { decisionsRoutes } from './modules/decisions/decisions.routes.ts';
@@ -35,14 +35,14 @@ import { noticesRoutes } from './modules/notices/notices.routes.ts';
 import type { NoticesService } from './modules/notices/notices.service.ts';
 import { objectionsRoutes } from './modules/objections/objections.routes.ts';
 import type { ObjectionsService } from './modules/objections/objections.service.ts';
+import { opendsrRoutes } from './modules/opendsr/opendsr.routes.ts';
+import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { overviewRoutes } from './modules/overview/overview.routes.ts';
 import type { OverviewService } from './modules/overview/overview.service.ts';
 import { preferencesRoutes } from './modules/preferences/preferences.routes.tsx';
 import type { PreferencesService } from './modules/preferences/preferences.service.ts';
-import { type CommandRunner, operatorRoutes } from './modules/operator/operator.routes.ts';
 import { purposesRoutes } from './modules/purposes/purposes.routes.ts';
 import type { PurposesService } from './modules/purposes/purposes.service.ts';
-import { opendsrRoutes } from './modules/opendsr/opendsr.routes.ts';
 import type { RequestsModule } from './modules/requests/requests.module.ts';
 import { requestsPortal } from './modules/requests/requests.portal.tsx';
 import { requestsRoutes, taskCallbackPath } from './modules/requests/requests.routes.ts';
@@ -176,8 +176,14 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', ropaRoutes(deps.ropa));
   if (deps.requestsModule) {
     const m = deps.requestsModule;
-    app.route('/', requestsRoutes({ requests: m.requests, tasks: m.tasks, notifier: m.notifier, portalLink: m.portalLink }));
-    app.route('/', requestsPortal({ ...m.deps, limits: m.deps.portalLimits, requests: m.requests, notifier: m.notifier }));
+    app.route(
+      '/',
+      requestsRoutes({ requests: m.requests, tasks: m.tasks, notifier: m.notifier, portalLink: m.portalLink }),
+    );
+    app.route(
+      '/',
+      requestsPortal({ ...m.deps, limits: m.deps.portalLimits, requests: m.requests, notifier: m.notifier }),
+    );
     app.route(
       '/',
       opendsrRoutes({

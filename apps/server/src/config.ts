@@ -96,7 +96,9 @@ export const loadConfig = (
       allowInsecureHosts: e.LAWFUL_ALLOW_INSECURE_WEBHOOKS.split(',')
         .map((h) => h.trim().toLowerCase())
         .filter(Boolean),
-      retryDelaysSeconds: e.LAWFUL_WEBHOOK_RETRY_DELAYS ? e.LAWFUL_WEBHOOK_RETRY_DELAYS.split(',').map(Number) : undefined,
+      retryDelaysSeconds: e.LAWFUL_WEBHOOK_RETRY_DELAYS
+        ? e.LAWFUL_WEBHOOK_RETRY_DELAYS.split(',').map(Number)
+        : undefined,
       timeoutMs: e.LAWFUL_WEBHOOK_TIMEOUT_MS,
     },
     mailFrom: e.LAWFUL_MAIL_FROM,

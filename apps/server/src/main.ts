@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { Redis } from 'ioredis';
 import { TenantSettings } from '@lawful/contract';
+import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type Database, openPglite, openPostgres, type Queryable, type Tx } from './db/client.ts';
@@ -18,19 +18,22 @@ import {
 } from './lib/data-dir.ts';
 import { createJobs, type Jobs } from './lib/jobs.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
-import { createBanner } from './modules/banner/banner.module.ts';
 import { createAuditRepo } from './modules/audit/audit.repo.ts';
 import { createAuditLog } from './modules/audit/audit.service.ts';
 import { createSigner, newSigningKeyPem } from './modules/audit/audit.signer.ts';
+import { createBanner } from './modules/banner/banner.module.ts';
+import { createBreachesModule, registerBreachWorkers } from './modules/breaches/breaches.module.ts';
 import { createConsentRepo } from './modules/consent/consent.repo.ts';
-import { createConsentService } from './modules/consent/consent.service.ts';
 import { CONSENT_PURGE_JOB, createConsentRetention } from './modules/consent/consent.retention.ts';
-import { createLinks } from './modules/preferences/preferences.links.ts';
-import { CONFIRMATION_JOB, createPreferencesMail } from './modules/preferences/preferences.mail.ts';
-import { createPreferencesRepo } from './modules/preferences/preferences.repo.ts';
-import { createPreferencesService } from './modules/preferences/preferences.service.ts';
+import { createConsentService } from './modules/consent/consent.service.ts';
+import { createExportDelivery, EXPORT_PURGE_JOB } from './modules/datamap/datamap.exports.ts';
+import { createDataMapRepo } from './modules/datamap/datamap.repo.ts';
+import { createDataMapRunner } from './modules/datamap/datamap.runner.ts';
+import { createDataMapStore } from './modules/datamap/datamap.store.ts';
 import { createDecisionsRepo } from './modules/decisions/decisions.repo.ts';
 import { createDecisionsService } from './modules/decisions/decisions.service.ts';
+import { createMailer } from './modules/email/email.mailer.ts';
+import { createErasureService, erasureLogFile } from './modules/erasure/erasure.service.ts';
 import { createKeysRepo } from './modules/keys/keys.repo.ts';
 import { createKeysService } from './modules/keys/keys.service.ts';
 import type { ConsentLookup } from './modules/lawful-basis/consent-lookup.ts';
@@ -40,33 +43,30 @@ import { createNoticesRepo } from './modules/notices/notices.repo.ts';
 import { createNoticesService } from './modules/notices/notices.service.ts';
 import { createObjectionsRepo } from './modules/objections/objections.repo.ts';
 import { createObjectionsService } from './modules/objections/objections.service.ts';
+import { loadOpenDsrSigning } from './modules/opendsr/opendsr.service.ts';
+import type { CommandRunner } from './modules/operator/operator.routes.ts';
 import { createOverviewRepo } from './modules/overview/overview.repo.ts';
 import { createOverviewService } from './modules/overview/overview.service.ts';
-import type { CommandRunner } from './modules/operator/operator.routes.ts';
+import { createLinks } from './modules/preferences/preferences.links.ts';
+import { CONFIRMATION_JOB, createPreferencesMail } from './modules/preferences/preferences.mail.ts';
+import { createPreferencesRepo } from './modules/preferences/preferences.repo.ts';
+import { createPreferencesService } from './modules/preferences/preferences.service.ts';
 import { createPurposesRepo } from './modules/purposes/purposes.repo.ts';
 import { createPurposesService } from './modules/purposes/purposes.service.ts';
-import { createRopaRepo } from './modules/ropa/ropa.repo.ts';
-import { createRopaService } from './modules/ropa/ropa.service.ts';
-import { createSubprocessorsRepo } from './modules/subprocessors/subprocessors.repo.ts';
-import { createSubprocessorsService } from './modules/subprocessors/subprocessors.service.ts';
-import { createSubjectsRepo } from './modules/subjects/subjects.repo.ts';
-import { createSubjectsService } from './modules/subjects/subjects.service.ts';
-import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
-import { createTenantsService } from './modules/tenants/tenants.service.ts';
-import { createUsersRepo } from './modules/users/users.repo.ts';
-import { createUsersService } from './modules/users/users.service.ts';
-import { createBreachesModule, registerBreachWorkers } from './modules/breaches/breaches.module.ts';
-import { createMailer } from './modules/email/email.mailer.ts';
-import { loadOpenDsrSigning } from './modules/opendsr/opendsr.service.ts';
-import { createDataMapRepo } from './modules/datamap/datamap.repo.ts';
-import { createExportDelivery, EXPORT_PURGE_JOB } from './modules/datamap/datamap.exports.ts';
-import { createDataMapRunner } from './modules/datamap/datamap.runner.ts';
-import { createDataMapStore } from './modules/datamap/datamap.store.ts';
-import { createErasureService, erasureLogFile } from './modules/erasure/erasure.service.ts';
 import { createSealing } from './modules/requests/requests.core.ts';
 import { createRequestsModule, registerRequestWorkers } from './modules/requests/requests.module.ts';
 import { createRequestOutbox } from './modules/requests/requests.notify.ts';
 import { createRequestsRepo } from './modules/requests/requests.repo.ts';
+import { createRopaRepo } from './modules/ropa/ropa.repo.ts';
+import { createRopaService } from './modules/ropa/ropa.service.ts';
+import { createSubjectsRepo } from './modules/subjects/subjects.repo.ts';
+import { createSubjectsService } from './modules/subjects/subjects.service.ts';
+import { createSubprocessorsRepo } from './modules/subprocessors/subprocessors.repo.ts';
+import { createSubprocessorsService } from './modules/subprocessors/subprocessors.service.ts';
+import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
+import { createTenantsService } from './modules/tenants/tenants.service.ts';
+import { createUsersRepo } from './modules/users/users.repo.ts';
+import { createUsersService } from './modules/users/users.service.ts';
 import { createVaultRepo } from './modules/vault/vault.repo.ts';
 import { createVault } from './modules/vault/vault.service.ts';
 import { WEBHOOK_DELIVERY_JOB } from './modules/webhooks/webhooks.delivery.ts';
@@ -238,7 +238,8 @@ export const buildServices = (deps: {
   });
   const consentRetention = createConsentRetention({
     db,
-    tenants: async () => (await tenantsRepo.list(db.system)).map((t) => ({ id: t.id, settings: TenantSettings.parse(t.settings) })),
+    tenants: async () =>
+      (await tenantsRepo.list(db.system)).map((t) => ({ id: t.id, settings: TenantSettings.parse(t.settings) })),
     audit,
     clock,
   });

@@ -152,8 +152,8 @@ export const ProcessingInfo = z
       known(x.categories, categories, ['purposes', i, 'categories'], 'category');
       known(x.recipients, recipients, ['purposes', i, 'recipients'], 'recipient');
     });
-    p.sources.forEach((s, i) => known(s.categories, categories, ['sources', i, 'categories'], 'category'));
-    p.locations.forEach((l, i) => known(l.purposes, purposes, ['locations', i, 'purposes'], 'purpose'));
+    for (const [i, s] of p.sources.entries()) known(s.categories, categories, ['sources', i, 'categories'], 'category');
+    for (const [i, l] of p.locations.entries()) known(l.purposes, purposes, ['locations', i, 'purposes'], 'purpose');
   })
   .openapi('ProcessingInfo');
 export type ProcessingInfo = z.infer<typeof ProcessingInfo>;

@@ -69,7 +69,7 @@ describe('banner against a running Lawful server (checks 29–31 end to end)', (
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
     });
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-    page = createServer((req, res) => {
+    page = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(`<!doctype html><html lang="en"><head>
 <script src="${apiUrl}/v1/banner/${siteId}.js" async></script>

@@ -73,7 +73,7 @@ export const createBannerConsent = (deps: {
       const d = v.definition as SiteDefinition;
       const notice = await deps.notices.version(tx, tenantId, rec.noticeVersionId);
       const own = await deps.notices.noticeByKey(tx, tenantId, d.noticeKey);
-      if (!notice || notice.status !== 'published' || !notice.rendered || notice.noticeId !== own?.id)
+      if (notice?.status !== 'published' || !notice.rendered || notice.noticeId !== own?.id)
         throw new AppError(
           'RULE_VIOLATION',
           `notice version ${rec.noticeVersionId} is not a published version of this site’s notice`,

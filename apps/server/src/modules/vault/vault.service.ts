@@ -85,7 +85,9 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
      * preference-link HMAC key: nothing extra to store, and gone when the tenant key is shredded.
      */
     async tenantDerivedKey(q: Queryable, tenantId: string, use: string) {
-      return Buffer.from(hkdfSync('sha256', (await tenantKeys(q, tenantId)).key, Buffer.from(tenantId), `lawful:${use}`, 32));
+      return Buffer.from(
+        hkdfSync('sha256', (await tenantKeys(q, tenantId)).key, Buffer.from(tenantId), `lawful:${use}`, 32),
+      );
     },
     /** Destroys the subject's data key: every ciphertext under it, in every copy, becomes unreadable. */
     shred: (q: Queryable, tenantId: string, subjectId: string) =>
