@@ -19,6 +19,8 @@ import { renderBannerScript } from '../../packages/banner/src/serve.ts';
 import { defaultBannerTexts, defaultCategoryTexts } from '../../packages/contract/src/banner.ts';
 import { launchChromium } from '../../test/support/chromium.ts';
 
+const print = (...parts: unknown[]) => process.stdout.write(`${parts.join(' ')}\n`);
+
 const iterations = Number(process.argv[2] ?? 7);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(`${root}packages/banner/package.json`);
@@ -209,19 +211,17 @@ const rows = names.map((n) => {
 });
 const base = rows[0] as (typeof rows)[number];
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : a > 0 ? '∞' : '=');
-console.log(
+print(
   `Cookie banner benchmark — Chromium ${browser.version()}, ${iterations} iterations (medians), node ${process.version}`,
 );
-console.log(
-  '| banner | JS+CSS gzip | visible, desktop | visible, mobile (4× CPU, slow 4G) | TBT desktop | TBT mobile |',
-);
-console.log('|---|---:|---:|---:|---:|---:|');
+print('| banner | JS+CSS gzip | visible, desktop | visible, mobile (4× CPU, slow 4G) | TBT desktop | TBT mobile |');
+print('|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const vs = r === base ? '' : ` (${ratio(r.bytes, base.bytes)})`;
-  console.log(
+  print(
     `| ${r.name} | ${(r.bytes / 1024).toFixed(1)} KB${vs} | ${r.desktop.toFixed(0)} ms${r === base ? '' : ` (${ratio(r.desktop, base.desktop)})`} | ${r.mobile.toFixed(0)} ms${r === base ? '' : ` (${ratio(r.mobile, base.mobile)})`} | ${r.tbtDesktop.toFixed(0)} ms | ${r.tbtMobile.toFixed(0)} ms |`,
   );
 }
-console.log(
+print(
   `Ratios in parentheses: peer ÷ Lawful. Lawful's inlined config adds ${gz(assets['/lawful.js'] ?? '') - base.bytes} B gzip for this site.`,
 );
