@@ -9,6 +9,9 @@ import { createConnector } from '../../apps/server/src/modules/connectors/connec
 import { discoverDataMap } from '../../apps/server/src/modules/datamap/datamap.discover.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
 
+// Benchmarks print their figures to stdout (no logger: nothing personal is ever printed here).
+const print = (...parts: unknown[]) => process.stdout.write(`${parts.join(' ')}\n`);
+
 const TABLES = 200;
 const ROWS = 50;
 
@@ -50,11 +53,9 @@ try {
   const discoverMs = performance.now() - t;
   await conn.close();
   const personalTables = [...d.detections.keys()].length;
-  console.log(
-    `discover: ${live.tables.size} tables, ${d.stats.columns} columns, ${live.foreignKeys.length} foreign keys`,
-  );
-  console.log(`  introspection        ${introspectMs.toFixed(0)} ms`);
-  console.log(
+  print(`discover: ${live.tables.size} tables, ${d.stats.columns} columns, ${live.foreignKeys.length} foreign keys`);
+  print(`  introspection        ${introspectMs.toFixed(0)} ms`);
+  print(
     `  discovery (sampling) ${discoverMs.toFixed(0)} ms  (${d.stats.sampledTables} tables sampled, ${personalTables} with personal columns, ${d.map?.systems[0]?.collections.length ?? 0} proposed collections)`,
   );
 } finally {

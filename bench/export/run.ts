@@ -19,6 +19,9 @@ import { buildExportPackage } from '../../apps/server/src/modules/export/export.
 import type { ExportField, ExportSection } from '../../apps/server/src/modules/export/export.contract.ts';
 import { metaFixture } from '../../apps/server/src/modules/export/export.fixtures.ts';
 
+// Benchmarks print their figures to stdout (no logger: nothing personal is ever printed here).
+const print = (...parts: unknown[]) => process.stdout.write(`${parts.join(' ')}\n`);
+
 const TOTAL = Number(process.argv[2] ?? 100_000);
 faker.seed(42);
 const pool = <T>(n: number, make: () => T): T[] => Array.from({ length: n }, make);
@@ -238,17 +241,17 @@ try {
   for (const s of specs) baseSize += (await stat(join(dir, `${s.collection}.csv`))).size;
   const size = (await stat(pkgPath)).size;
 
-  console.log(`rows: ${TOTAL} in ${specs.length} collections, median of ${ROUNDS} interleaved rounds`);
-  console.log(
+  print(`rows: ${TOTAL} in ${specs.length} collections, median of ${ROUNDS} interleaved rounds`);
+  print(
     `baseline CSV only : ${base.ms.toFixed(0)} ms wall, ${base.cpuMs.toFixed(0)} ms CPU, peak RSS ${mb(base.peak)} (start ${mb(base.before)}), ${mb(baseSize)} of CSV`,
   );
-  console.log(
+  print(
     `full package      : ${pkg.ms.toFixed(0)} ms wall, ${pkg.cpuMs.toFixed(0)} ms CPU, peak RSS ${mb(pkg.peak)} (start ${mb(pkg.before)}), ZIP ${mb(size)}`,
   );
-  console.log(
+  print(
     `ratio time(package)/time(baseline CSV): ${(pkg.ms / base.ms).toFixed(2)} wall, ${(pkg.cpuMs / base.cpuMs).toFixed(2)} CPU  (target ≤ 3)`,
   );
-  console.log(`peak RSS target ≤ 300 MB: ${pkg.peak <= 300 * 1024 * 1024 ? 'met' : 'MISSED'}`);
+  print(`peak RSS target ≤ 300 MB: ${pkg.peak <= 300 * 1024 * 1024 ? 'met' : 'MISSED'}`);
 } finally {
   clearInterval(sampler);
   await rm(dir, { recursive: true, force: true });

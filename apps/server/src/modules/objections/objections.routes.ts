@@ -2,7 +2,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { Objection, ObjectionInput, ResolveObjection, Restriction, RestrictionInput } from '@lawful/contract';
 import { type AppEnv, actorOf } from '../../http/context.ts';
 import { guarded, IdParam, json, jsonBody, OFFICER, READER, STAFF } from '../../http/route.ts';
-import { notFound } from '../../lib/errors.ts';
 import type { ObjectionsService } from './objections.service.ts';
 
 const ObjectionParam = IdParam('objectionId', 'obj');
@@ -10,13 +9,6 @@ const RestrictionParam = IdParam('restrictionId', 'rst');
 
 export const objectionsRoutes = (objections: ObjectionsService) => {
   const app = new OpenAPIHono<AppEnv>();
-  // A path naming no objection is 404 whatever the body says: checked before the body is validated.
-  app.use('/v1/objections/:objectionId/resolve', async (c, next) => {
-    if (c.var.principal && !(await objections.exists(c.var.principal.tenantId, c.req.param('objectionId')))) {
-      throw notFound('objection');
-    }
-    await next();
-  });
   app.openapi(
     guarded(STAFF, {
       method: 'post',
@@ -41,14 +33,18 @@ export const objectionsRoutes = (objections: ObjectionsService) => {
     async (c) => c.json(await objections.get(c.var.principal.tenantId, c.req.valid('param').objectionId), 200),
   );
   app.openapi(
-    guarded(OFFICER, {
-      method: 'post',
-      path: '/v1/objections/{objectionId}/resolve',
-      tags: ['Objections'],
-      summary: 'Resolve a pending (e)/(f) objection: uphold it, or override it with recorded compelling grounds',
-      request: { params: ObjectionParam, ...jsonBody(ResolveObjection) },
-      responses: { 200: json(Objection, 'The resolved objection') },
-    }),
+    guarded(
+      OFFICER,
+      {
+        method: 'post',
+        path: '/v1/objections/{objectionId}/resolve',
+        tags: ['Objections'],
+        summary: 'Resolve a pending (e)/(f) objection: uphold it, or override it with recorded compelling grounds',
+        request: { params: ObjectionParam, ...jsonBody(ResolveObjection) },
+        responses: { 200: json(Objection, 'The resolved objection') },
+      },
+      { owned: (t, p) => objections.exists(t, p.objectionId ?? '') },
+    ),
     async (c) =>
       c.json(
         await objections.resolve(

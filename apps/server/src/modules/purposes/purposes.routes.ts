@@ -2,24 +2,12 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { CreatePurpose, Purpose, PurposeKey, UpdatePurpose } from '@lawful/contract';
 import { type AppEnv, actorOf } from '../../http/context.ts';
 import { guarded, json, jsonBody, OFFICER, READER } from '../../http/route.ts';
-import { notFound } from '../../lib/errors.ts';
 import type { PurposesService } from './purposes.service.ts';
 
 const KeyParam = z.object({ purposeKey: PurposeKey.openapi({ param: { name: 'purposeKey', in: 'path' } }) });
 
 export const purposesRoutes = (purposes: PurposesService) => {
   const app = new OpenAPIHono<AppEnv>();
-  // A path naming no purpose is 404 whatever the body says: checked before the body is validated.
-  app.use('/v1/purposes/:purposeKey', async (c, next) => {
-    if (
-      c.req.method === 'PUT' &&
-      c.var.principal &&
-      !(await purposes.exists(c.var.principal.tenantId, c.req.param('purposeKey')))
-    ) {
-      throw notFound('purpose');
-    }
-    await next();
-  });
   app.openapi(
     guarded(READER, {
       method: 'get',
@@ -54,14 +42,18 @@ export const purposesRoutes = (purposes: PurposesService) => {
     async (c) => c.json(await purposes.get(c.var.principal.tenantId, c.req.valid('param').purposeKey), 200),
   );
   app.openapi(
-    guarded(OFFICER, {
-      method: 'put',
-      path: '/v1/purposes/{purposeKey}',
-      tags: ['Purposes'],
-      summary: 'Change a purpose: adds a new version, earlier ones stay readable',
-      request: { params: KeyParam, ...jsonBody(UpdatePurpose) },
-      responses: { 200: json(Purpose, 'The new version') },
-    }),
+    guarded(
+      OFFICER,
+      {
+        method: 'put',
+        path: '/v1/purposes/{purposeKey}',
+        tags: ['Purposes'],
+        summary: 'Change a purpose: adds a new version, earlier ones stay readable',
+        request: { params: KeyParam, ...jsonBody(UpdatePurpose) },
+        responses: { 200: json(Purpose, 'The new version') },
+      },
+      { owned: (t, p) => purposes.exists(t, p.purposeKey ?? '') },
+    ),
     async (c) =>
       c.json(
         await purposes.update(
