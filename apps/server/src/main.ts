@@ -331,7 +331,7 @@ export const buildServices = (deps: {
       allowLoopbackCallbacks: deps.config.opendsr.allowLoopbackCallbacks,
     },
   });
-  const banner = createBanner({ db, keys, vault, purposes, notices: noticesRepo, consent, bases, audit, clock });
+  const banner = createBanner({ db, keys, vault, purposes, notices: noticesRepo, consent, audit, clock });
   const ropaRepo = createRopaRepo();
   const activeTenants = async () => (await tenantsRepo.list(db.system)).filter((t) => t.status === 'active');
   // Check 52: the breach register; Art. 34 notices and processor-side reports go by SMTP, else the e-mail outbox.

@@ -4,7 +4,6 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { KeysService } from '../keys/keys.service.ts';
-import type { LawfulBasisService } from '../lawful-basis/lawful-basis.service.ts';
 import type { NoticesRepo } from '../notices/notices.repo.ts';
 import { isExempt } from './banner.config.ts';
 import type { BannerRepo } from './banner.repo.ts';
@@ -41,7 +40,6 @@ export const createBannerConsent = (deps: {
   notices: Pick<NoticesRepo, 'version' | 'noticeByKey'>;
   consent: Pick<ConsentService, 'record'>;
   /** A grant becomes the purpose's lawful basis for the device, so decisions follow the banner (and its withdrawal). */
-  bases: Pick<LawfulBasisService, 'set'>;
   clock: Clock;
 }) => {
   const { db, repo } = deps;

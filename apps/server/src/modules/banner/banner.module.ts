@@ -3,7 +3,6 @@ import type { Clock } from '../../lib/clock.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { ConsentService } from '../consent/consent.service.ts';
 import type { KeysService } from '../keys/keys.service.ts';
-import type { LawfulBasisService } from '../lawful-basis/lawful-basis.service.ts';
 import type { NoticesRepo } from '../notices/notices.repo.ts';
 import type { PurposesService } from '../purposes/purposes.service.ts';
 import type { Vault } from '../vault/vault.service.ts';
@@ -20,7 +19,6 @@ export const createBanner = (deps: {
   purposes: Pick<PurposesService, 'current'>;
   notices: NoticesRepo;
   consent: Pick<ConsentService, 'record'>;
-  bases: Pick<LawfulBasisService, 'set'>;
   audit: Pick<AuditLog, 'append'>;
   clock: Clock;
   bundle?: () => Bundle;
