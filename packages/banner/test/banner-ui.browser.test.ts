@@ -262,13 +262,20 @@ describe('banner UI (checks 18–27)', () => {
       layer: 'choices',
       label: 'Save my choices',
     });
-    // Focus comes back to where it was when the dialog opened (from a page button via Lawful.open()).
-    await p.locator('#own').focus();
-    await p.evaluate(() => (window as unknown as { Lawful: { open(): void } }).Lawful.open());
-    expect(await focused()).toMatch(/^dialog:/);
-    await p.keyboard.press('Escape');
-    expect(await p.evaluate(() => document.activeElement?.id)).toBe('own');
     await ctx.close();
+    // Focus comes back to where it was when the dialog opened (from a page button via Lawful.open()).
+    // On a fresh page that refused everything, so closing the re-opened layer withdraws nothing and
+    // does not reload the page (a withdrawal would, and the focus would go with it).
+    const fresh = await open();
+    await button(fresh.p, 'Reject all').click();
+    await waitForRecords(env.api, 1);
+    await fresh.p.locator('#own').focus();
+    await fresh.p.evaluate(() => (window as unknown as { Lawful: { open(): void } }).Lawful.open());
+    await dialog(fresh.p).waitFor({ state: 'visible' });
+    await fresh.p.keyboard.press('Escape');
+    await dialog(fresh.p).waitFor({ state: 'hidden' });
+    expect(await fresh.p.evaluate(() => document.activeElement?.id)).toBe('own');
+    await fresh.ctx.close();
   });
 
   it('check 26: a persistent re-open control, [data-lawful-open] and Lawful.open(); withdrawing deletes that category’s cookies', async () => {
@@ -283,9 +290,12 @@ describe('banner UI (checks 18–27)', () => {
     await expect(reopen.isVisible()).resolves.toBe(true);
     await p.locator('a[data-lawful-open]').click();
     await dialog(p).waitFor({ state: 'visible' });
+    // Withdrawing reloads the page (scripts already running cannot be stopped otherwise): wait for that load,
+    // registered before the key press so it cannot be missed or taken for the previous one.
+    const refused = p.waitForEvent('load');
     await p.keyboard.press('Escape'); // closing the re-opened layer refuses too — the banner says so
     await waitForRecords(env.api, 2);
-    await p.waitForLoadState('load');
+    await refused;
     await reopen.waitFor({ state: 'visible' });
     const c = await storage(p);
     expect(c.cookies).not.toMatch(/_ga|_mkt/);
