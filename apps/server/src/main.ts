@@ -481,7 +481,7 @@ export const registerWorkers = async (rt: Runtime) => {
     }
   });
   await rt.jobs.schedule('audit.checkpoint', '0 * * * *');
-  await rt.jobs.work(WEBHOOK_DELIVERY_JOB, rt.services.webhooks.deliver);
+  await rt.jobs.work(WEBHOOK_DELIVERY_JOB, rt.services.webhooks.deliver, { concurrency: 4 });
   await rt.jobs.work(CONFIRMATION_JOB, rt.services.preferencesMail.sendConfirmation);
   // Check 10: consent proof past its retention is purged daily (as the owner; audited).
   await rt.jobs.work(CONSENT_PURGE_JOB, async () => {

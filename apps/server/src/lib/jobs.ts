@@ -17,10 +17,15 @@ export type Jobs = {
     data: T,
     opts?: { tx?: Tx; singletonKey?: string; startAfter?: Date; retryLimit?: number },
   ): Promise<string | null>;
+  /**
+   * `concurrency` independent workers, each taking one job at a time (a pg-boss batch succeeds or fails as a whole,
+   * so one failing job would send its neighbours round again). A worker that found a job asks again at once; only
+   * an empty queue waits `pollingIntervalSeconds`.
+   */
   work<T extends object>(
     name: string,
     handler: JobHandler<T>,
-    opts?: { batchSize?: number; pollingIntervalSeconds?: number },
+    opts?: { concurrency?: number; pollingIntervalSeconds?: number },
   ): Promise<void>;
   schedule(name: string, cron: string, data?: object): Promise<void>;
   /** Names a queue up front, so that the first enqueue inside a transaction needs no setup (PGlite has one connection). */
@@ -94,13 +99,22 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
     },
     async work(name, handler, opts = {}) {
       await ensureQueue(name);
-      await boss.work(
-        name,
-        { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 },
-        async (jobs) => {
-          for (const job of jobs) await handler(job.data as never, { id: job.id });
-        },
-      );
+      for (let i = 0; i < (opts.concurrency ?? 1); i++) {
+        let id = '';
+        id = await boss.work(
+          name,
+          { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 },
+          async ([job]) => {
+            if (!job) return;
+            try {
+              await handler(job.data as never, { id: job.id });
+            } finally {
+              // pg-boss would otherwise sleep out the polling interval even though more work may be waiting.
+              boss.notifyWorker(id);
+            }
+          },
+        );
+      }
     },
     async schedule(name, cron, data = {}) {
       await ensureQueue(name);

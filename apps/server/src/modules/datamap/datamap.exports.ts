@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { Database, Queryable } from '../../db/client.ts';
+import type { Database, Queryable, Tx } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { randomToken } from '../../lib/crypto.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -171,6 +171,25 @@ export const createExportDelivery = (deps: {
     return p;
   };
 
+  const linkTo = async (tx: Tx, r: ExportRow, actor: string): Promise<ExportLink> => {
+    if (r.state !== 'ready')
+      throw new AppError('INVALID_TRANSITION', `the package is ${r.state}`, { field: 'exportId' });
+    if (r.expiresAt <= clock.now()) throw new AppError('INVALID_TRANSITION', 'the package has expired');
+    const token = `${TOKEN_PREFIX}${randomToken(32)}`;
+    await repo.updateExport(tx, r.tenantId, r.id, { tokenHash: sha256(token) });
+    await audit.append(tx, r.tenantId, {
+      actor,
+      action: 'export.link',
+      target: r.id,
+      subjectId: r.subjectId,
+      details: { requestId: r.requestId, expiresAt: r.expiresAt.toISOString() },
+    });
+    return {
+      url: `${deps.publicUrl}/v1/exports/${r.id}/download?token=${encodeURIComponent(token)}`,
+      expiresAt: r.expiresAt.toISOString(),
+    };
+  };
+
   return {
     ensure,
     list: (tenantId: string, requestId: string) =>
@@ -189,23 +208,22 @@ export const createExportDelivery = (deps: {
       db.tenant(tenantId, async (tx) => {
         const r = await repo.exportById(tx, tenantId, id);
         if (!r) throw notFound('export');
-        if (r.state !== 'ready')
-          throw new AppError('INVALID_TRANSITION', `the package is ${r.state}`, { field: 'exportId' });
-        if (r.expiresAt <= clock.now()) throw new AppError('INVALID_TRANSITION', 'the package has expired');
-        const token = `${TOKEN_PREFIX}${randomToken(32)}`;
-        await repo.updateExport(tx, tenantId, id, { tokenHash: sha256(token) });
-        await audit.append(tx, tenantId, {
-          actor,
-          action: 'export.link',
-          target: id,
-          subjectId: r.subjectId,
-          details: { requestId: r.requestId, expiresAt: r.expiresAt.toISOString() },
-        });
-        return {
-          url: `${deps.publicUrl}/v1/exports/${id}/download?token=${encodeURIComponent(token)}`,
-          expiresAt: r.expiresAt.toISOString(),
-        };
+        return linkTo(tx, r, actor);
       }),
+    /**
+     * The link for the ready package of (request, kind), inside the caller's transaction: the request engine sends
+     * it when the request completes by itself. Null when no such package is ready.
+     */
+    linkForRequest: async (
+      tx: Tx,
+      tenantId: string,
+      requestId: string,
+      kind: 'access' | 'portability',
+    ): Promise<ExportLink | null> => {
+      const r = await repo.exportFor(tx, tenantId, requestId, kind);
+      if (r?.state !== 'ready' || r.expiresAt <= clock.now()) return null;
+      return linkTo(tx, r, 'lawful');
+    },
     /** Opens a package for its holder of the link; every failure looks the same from outside (404). */
     download: async (id: string, token: string): Promise<{ body: Readable; fileName: string }> => {
       const gone = () => new AppError('NOT_FOUND', 'this download link is not valid or has expired');

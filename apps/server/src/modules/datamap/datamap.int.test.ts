@@ -114,18 +114,30 @@ describe('data map in the server: versions, connections, access and erasure thro
     expect(h.logs.join('')).not.toContain(chinook.db.name);
   });
 
-  it('checks 39, 42, 43: a verified access request yields a ZIP, behind an expiring token link, holding exactly that customer', async () => {
-    const { id, tasks } = await runRequest(['access'], 'LeoneKohler@surfeu.de');
+  it('checks 39, 42, 43: a verified access request answers itself: a ZIP behind an expiring token link, holding exactly that customer', async () => {
+    const { id, tasks, request } = await runRequest(['access'], 'LeoneKohler@surfeu.de');
     expect(tasks.filter((t) => t.kind === 'system').map((t) => [t.targetId, t.state])).toEqual([
       ['shop', 'done'],
       ['lawful', 'done'],
     ]);
+    // Every task done and one package ready: the request completes by itself, and the completion e-mail job
+    // carries the download link (sealed under the tenant's key, like everything else that reaches the queue).
+    expect(request.state).toBe('completed');
     const exportsList = await h.request('GET', `/v1/exports?requestId=${id}`, { key: admin });
     const pkg = exportsList.body.data[0] as Json;
     expect(pkg).toMatchObject({ kind: 'access', state: 'ready' });
-    const link = await h.request('POST', `/v1/exports/${pkg.id}/link`, { key: admin });
-    expect(link.status).toBe(200);
-    const url = new URL(link.body.url as string);
+    const mails = await h.rt.db.raw.query<{ data: { downloadSealed?: string } }>(
+      "select data from pgboss.job where name = 'request.notify' and data->>'requestId' = $1 and data->>'template' = 'completion'",
+      [id],
+    );
+    expect(mails.rows).toHaveLength(1);
+    const vault = h.rt.services.requestsModule.deps.vault;
+    const opened = await h.rt.db.tenant(tenantId, (tx) =>
+      vault.openForTenant(tx, tenantId, `download:${id}`, Buffer.from(mails.rows[0]!.data.downloadSealed!, 'base64')),
+    );
+    const sent = JSON.parse(opened!) as { url: string; expiresAt: string };
+    expect(new Date(sent.expiresAt).getTime()).toBe(new Date(pkg.expiresAt as string).getTime());
+    const url = new URL(sent.url);
     // The API key is not needed (nor used): the token is the credential.
     const res = await h.app.request(`${url.pathname}${url.search}`);
     expect(res.status).toBe(200);
@@ -146,12 +158,14 @@ describe('data map in the server: versions, connections, access and erasure thro
     // A wrong or missing token is a plain 404, the same as an unknown package.
     const bad = await h.app.request(`${url.pathname}?token=lf_dl_${'x'.repeat(43)}`);
     expect(bad.status).toBe(404);
-    const done = await h.request('POST', `/v1/requests/${id}/complete`, {
-      key: admin,
-      body: { download: { url: link.body.url, expiresAt: link.body.expiresAt } },
-    });
-    expect(done.status, done.text).toBe(200);
-    expect(done.body.state).toBe('completed');
+    // Staff can send a new link (the person lost the e-mail): the earlier one stops working.
+    const link = await h.request('POST', `/v1/exports/${pkg.id}/link`, { key: admin });
+    expect(link.status).toBe(200);
+    expect((await h.app.request(`${url.pathname}${url.search}`)).status).toBe(404);
+    const fresh = new URL(link.body.url as string);
+    const again = await h.app.request(`${fresh.pathname}${fresh.search}`);
+    expect(again.status).toBe(200);
+    expect(unzipSync(new Uint8Array(await again.arrayBuffer()))['data.json']).toBeDefined();
 
     // Past its window the purge job deletes the file, its key and its link.
     const dir = join(h.rt.config.exports.dir, tenantId);
@@ -162,7 +176,7 @@ describe('data map in the server: versions, connections, access and erasure thro
       .where(eq(exportPackages.id, pkg.id as string));
     expect(await h.rt.services.dataMap.exports.purgeExpired()).toBe(1);
     expect(readdirSync(dir).some((f) => f.startsWith(pkg.id as string))).toBe(false);
-    expect((await h.app.request(`${url.pathname}${url.search}`)).status).toBe(404);
+    expect((await h.app.request(`${fresh.pathname}${fresh.search}`)).status).toBe(404);
     const after = await h.request('GET', `/v1/exports?requestId=${id}`, { key: admin });
     expect(after.body.data[0]).toMatchObject({ state: 'purged' });
   });

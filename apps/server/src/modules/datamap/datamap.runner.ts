@@ -306,6 +306,7 @@ export const createDataMapRunner = (deps: {
       }
       return combine(outcomes);
     },
+    deliver: (tx, tenantId, requestId, kind) => deps.exports.linkForRequest(tx, tenantId, requestId, kind),
   };
 
   const rectify = createRectifyRequest({ ...deps, withSession });

@@ -41,7 +41,14 @@ export type TaskOutcome = { status: 'done' | 'not_applicable' | 'failed'; record
 export type SystemTaskRunner = {
   systemsFor(tenantId: string): Promise<{ id: string; name: string }[]>;
   run(tenantId: string, request: SystemTaskRequest, systemId: string): Promise<TaskOutcome>;
+  /**
+   * Once every task of an access or portability request has settled: a fresh download link to the package the tasks
+   * built, in the caller's transaction, so the request can complete by itself. Null when there is no single ready
+   * package to send (staff then complete the request).
+   */
+  deliver?(tx: Tx, tenantId: string, requestId: string, kind: 'access' | 'portability'): Promise<Download | null>;
 };
+export type Download = { url: string; expiresAt: string };
 
 /** A runner for installs with no connected systems yet: every request is handled by recipients and staff. */
 export const noSystems: SystemTaskRunner = {

@@ -61,9 +61,9 @@ export type RequestsModule = ReturnType<typeof createRequestsModule>;
 
 /** The request engine's workers, and the cron that reminds and escalates (every 15 minutes). */
 export const registerRequestWorkers = async (jobs: Jobs, m: RequestsModule) => {
-  await jobs.work<FanoutJob>(REQUEST_JOBS.fanout, m.tasks.fanout);
-  await jobs.work<TaskJob>(REQUEST_JOBS.task, m.tasks.runTask, { batchSize: 4 });
-  await jobs.work<NotifyJob>(REQUEST_JOBS.notify, m.notifier.handle);
+  await jobs.work<FanoutJob>(REQUEST_JOBS.fanout, m.tasks.fanout, { concurrency: 2 });
+  await jobs.work<TaskJob>(REQUEST_JOBS.task, m.tasks.runTask, { concurrency: 4 });
+  await jobs.work<NotifyJob>(REQUEST_JOBS.notify, m.notifier.handle, { concurrency: 2 });
   await jobs.work<CallbackJob>(REQUEST_JOBS.opendsrCallback, m.opendsr.deliver);
   await jobs.work(REQUEST_JOBS.nudge, async () => {
     await m.nudge();

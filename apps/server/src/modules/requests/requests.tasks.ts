@@ -128,7 +128,16 @@ export const createRequestTasks = (deps: {
     if (r.state !== 'in_progress') return r;
     const tasks = await repo.tasks(tx, r.tenantId, r.id);
     if (tasks.some((t) => t.state === 'pending')) return r;
-    if (r.types.some((t) => t === 'access' || t === 'portability')) {
+    const kinds = r.types.filter((t) => t === 'access' || t === 'portability');
+    if (kinds.length > 0) {
+      const partial = tasks.some((t) => t.state === 'failed');
+      // One package, every task done: send it. A partial answer, or two packages (access and portability), waits
+      // for staff, who decide what the person receives.
+      const download =
+        kinds.length === 1 && !partial && deps.runner.deliver
+          ? await deps.runner.deliver(tx, r.tenantId, r.id, kinds[0]!)
+          : null;
+      if (download) return finish(tx, r, 'lawful', { partial, download });
       if (!(await repo.hasEvent(tx, r.tenantId, r.id, 'work_done')))
         await mover.event(tx, r, 'work_done', 'lawful', { tasks: tasks.length }, null);
       return r;
