@@ -61,6 +61,10 @@ export const requests = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('requests_subject_idx').on(t.tenantId, t.subjectId),
     index('requests_open_due_idx').on(t.tenantId, t.dueAt).where(sql`closed_at is null`),
+    // The console queue: by due date (keyset on due_at, id), all requests, open ones, or one state.
+    index('requests_due_idx').on(t.tenantId, t.dueAt, t.id),
+    index('requests_open_due_id_idx').on(t.tenantId, t.dueAt, t.id).where(sql`closed_at is null`),
+    index('requests_state_due_idx').on(t.tenantId, t.state, t.dueAt, t.id),
     tenantIsolation(),
   ],
 ).enableRLS();
