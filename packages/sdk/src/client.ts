@@ -1,5 +1,6 @@
 import type * as C from '@lawful/contract';
 import type { z } from 'zod';
+import { configApi } from './config-api.ts';
 import { LawfulError } from './errors.ts';
 
 /** What the API answers with (after defaults and coercion). */
@@ -141,6 +142,7 @@ export const createLawfulClient = (opts: LawfulClientOptions = {}) => {
       create: (input: In<typeof C.CreateUser>) => call<Out<typeof C.CreatedUser>>('POST', '/v1/users', { body: input }),
       disable: (id: string) => call<Out<typeof C.User>>('DELETE', `/v1/users/${encodeURIComponent(id)}`),
     },
+    ...configApi(call),
   };
 };
 export type LawfulClient = ReturnType<typeof createLawfulClient>;

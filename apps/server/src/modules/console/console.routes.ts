@@ -4,6 +4,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
+import { bannerPreviewRoutes } from './console.preview.ts';
 
 /** Where `npm run build` puts the console (apps/admin/dist). */
 export const defaultAdminDist = fileURLToPath(new URL('../../../../admin/dist', import.meta.url));
@@ -40,6 +41,8 @@ export const consoleRoutes = (dist: string = defaultAdminDist) => {
   const app = new Hono<AppEnv>();
   const root = normalize(dist);
   app.get('/admin', (c) => c.redirect('/admin/', 301));
+  // Before /admin/*: the banner preview is the one page with its own CSP (it must run the banner's inline styles).
+  app.route('/', bannerPreviewRoutes());
   app.get('/admin/*', async (c) => {
     c.header('Content-Security-Policy', CONSOLE_CSP);
     c.header('X-Frame-Options', 'DENY');

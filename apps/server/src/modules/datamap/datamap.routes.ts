@@ -1,7 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DataCategory, DataMap, IdentityKind } from '@lawful/contract';
+import {
+  DataMapCheckResult as CheckResult,
+  DataMapConnection as Connection,
+  DataMapConnectionInput as ConnectionBody,
+  DataCategory,
+  DataMap,
+  DataMapConnectionName,
+  DataMapDiscover,
+  DataMapDiscovery,
+  IdentityKind,
+  StoredDataMap as Stored,
+  DataMapVersionList as VersionList,
+} from '@lawful/contract';
 import { type AppEnv, actorOf } from '../../http/context.ts';
 import { ADMIN, guarded, IdParam, json, jsonBody, OFFICER, READER, STAFF } from '../../http/route.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -17,70 +29,9 @@ const schemaJson = JSON.parse(readFileSync(new URL('./datamap.schema.json', impo
   unknown
 >;
 
-const Stored = z
-  .object({
-    version: z.number().int(),
-    id: z.string(),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    map: DataMap,
-    created: z.boolean().optional(),
-  })
-  .openapi('StoredDataMap');
-const VersionList = z.object({
-  data: z.array(
-    z.object({
-      version: z.number().int(),
-      id: z.string(),
-      sha256: z.string(),
-      createdBy: z.string(),
-      createdAt: z.string(),
-    }),
-  ),
-});
 const ConnectionName = z.object({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, _ . - (up to 100)')
-    .openapi({ param: { name: 'name', in: 'path' }, example: 'shop' }),
+  name: DataMapConnectionName.openapi({ param: { name: 'name', in: 'path' }, example: 'shop' }),
 });
-const ConnectionBody = z
-  .object({
-    engine: z.enum(['postgres', 'mysql']).optional(),
-    url: z.string().min(1).max(2000).optional().openapi({ description: 'stored sealed; never returned or logged' }),
-    schema: z.string().min(1).max(128).nullable().optional(),
-    maxConnections: z.number().int().min(1).max(50).nullable().optional(),
-  })
-  .strict()
-  .openapi('DataMapConnectionInput');
-const Connection = z
-  .object({
-    name: z.string(),
-    engine: z.enum(['postgres', 'mysql']),
-    schema: z.string().nullable(),
-    maxConnections: z.number().int().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('DataMapConnection');
-const CheckIssue = z.object({
-  severity: z.enum(['error', 'warning']),
-  system: z.string(),
-  path: z.string(),
-  message: z.string(),
-  hint: z.string().optional(),
-});
-const CheckResult = z
-  .object({
-    version: z.number().int(),
-    ok: z.boolean(),
-    issues: z.array(CheckIssue),
-    systems: z.array(
-      z.object({ system: z.string(), status: z.enum(['checked', 'unreachable']), error: z.string().optional() }),
-    ),
-    report: z.string(),
-  })
-  .openapi('DataMapCheckResult');
 const Rectify = z
   .object({
     requestId: z.string().regex(/^req_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a req_… id'),
@@ -237,6 +188,18 @@ export const dataMapRoutes = (deps: { store: DataMapStore; runner: DataMapRunner
       responses: { 200: json(CheckResult, 'The check') },
     }),
     async (c) => c.json(await store.check(c.var.principal.tenantId, actorOf(c.var.principal)), 200),
+  );
+  app.openapi(
+    guarded(OFFICER, {
+      method: 'post',
+      path: '/v1/datamap/discover',
+      tags: ['Data map'],
+      summary: 'Propose a data map from a stored connection’s schema and sample rows (returned to review, not stored)',
+      request: jsonBody(DataMapDiscover),
+      responses: { 200: json(DataMapDiscovery, 'The proposal, what was detected and why') },
+    }),
+    async (c) =>
+      c.json(await store.discover(c.var.principal.tenantId, c.req.valid('json'), actorOf(c.var.principal)), 200),
   );
   app.openapi(
     guarded(STAFF, {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { DataMapDiscover } from '@lawful/contract';
 import type { Database, Queryable } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -9,6 +10,7 @@ import type { Connector, Engine } from '../connectors/connector.ts';
 import type { Vault } from '../vault/vault.service.ts';
 import type { CheckResult } from './datamap.check.ts';
 import type { DataMap, DataSystem } from './datamap.contract.ts';
+import { discoverDataMap } from './datamap.discover.ts';
 import { loadDataMap } from './datamap.model.ts';
 import type { ConnectionRow, DataMapRepo } from './datamap.repo.ts';
 import { createDataMapService, type DataMapService } from './datamap.service.ts';
@@ -251,6 +253,70 @@ export const createDataMapStore = (deps: {
         return { ...result, version: s.version };
       } finally {
         await s.close();
+      }
+    },
+    /**
+     * Proposes a map from a stored connection (schema and a few sample rows), for a person to review; nothing is
+     * stored. The database is someone's production system: a driver error is reported by its code, never its text.
+     */
+    discover: async (tenantId: string, input: DataMapDiscover, actor: string) => {
+      const cfg = await db.tenant(tenantId, async (tx) => {
+        const row = await repo.connection(tx, tenantId, input.connection);
+        if (!row) throw new AppError('NOT_FOUND', `no connection named ${input.connection}`, { field: 'connection' });
+        const url = await vault.openForTenant(tx, tenantId, `datamap-connection:${row.name}`, row.urlSealed);
+        return { engine: row.engine, url, schema: row.schema ?? undefined };
+      });
+      const system =
+        input.system ??
+        input.connection
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]/g, '_')
+          .replace(/^[^a-z]/, 's');
+      const connector = connect({ ...cfg, maxConnections: 2 });
+      try {
+        const d = await discoverDataMap(connector, {
+          system: { id: system.slice(0, 63), engine: cfg.engine, connection: input.connection },
+          now: clock.now(),
+          sampleSize: input.sampleSize,
+        }).catch((e: unknown) => {
+          throw new AppError(
+            'UNAVAILABLE',
+            `could not read connection ${input.connection} (${(e as { code?: string }).code ?? 'error'}): check that the database runs and the user may read its schema`,
+            { field: 'connection' },
+          );
+        });
+        await db.tenant(tenantId, (tx) =>
+          audit.append(tx, tenantId, {
+            actor,
+            action: 'datamap.discover',
+            target: input.connection,
+            details: { tables: d.stats.tables, proposed: d.map?.systems[0]?.collections.length ?? 0 },
+          }),
+        );
+        return {
+          map: d.map,
+          issues: d.issues,
+          detections: [...d.detections].flatMap(([table, ds]) =>
+            ds.map((x) => ({
+              table,
+              column: x.column,
+              category: x.category,
+              identity: x.identity,
+              confidence: x.confidence,
+              reasons: x.reasons,
+            })),
+          ),
+          notFollowed: d.notFollowed.map((n) => ({
+            table: n.fk.table,
+            columns: n.fk.columns,
+            refTable: n.fk.refTable,
+            why: n.why,
+          })),
+          stats: d.stats,
+          report: d.report,
+        };
+      } finally {
+        await connector.close().catch(() => undefined);
       }
     },
   };
