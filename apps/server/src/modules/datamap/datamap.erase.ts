@@ -5,6 +5,7 @@ import { locate } from './datamap.locate.ts';
 import {
   type ConnectorLookup,
   fieldStrategy,
+  linkColumns,
   missingInLive,
   neededColumns,
   normaliseScalar,
@@ -86,6 +87,11 @@ export const deletionOrder = (s: DataSystem, live: SchemaSnapshot | null): DataC
   return order.map((n) => byName.get(n)!);
 };
 
+/** Keys per UPDATE/DELETE statement: far under both engines' bound-parameter limits, even for composite keys. */
+const BATCH = 1000;
+/** Rows per read page. Erasure holds the subject's rows anyway (keys only, for whole-row deletes), so pages can be big. */
+const READ_BATCH = 5000;
+
 const pkText = (c: DataCollection, row: Row) => c.primaryKey.map((k) => String(normaliseScalar(row[k]))).join('-');
 
 /** The value a field must end up with; `undefined` means "leave it". Deterministic, so re-runs change nothing. */
@@ -132,9 +138,11 @@ const eraseInTransaction = async (
   const pages = locate(s, tx, {
     identities,
     live,
-    columns: (c) => neededColumns(s, c),
+    // Rows deleted whole need only their key and the columns references follow; reading their fields would
+    // only move bytes (most of a big erasure is whole-row deletes of events and messages).
+    columns: (c) => (c.erasure?.kind === 'delete_row' ? linkColumns(s, c) : neededColumns(s, c)),
     pseudonymKey: opts.pseudonymKey,
-    batchSize: opts.batchSize,
+    batchSize: opts.batchSize ?? READ_BATCH,
   });
   for await (const { collection, rows } of pages) found.get(collection.name)!.push(...rows);
 
@@ -157,6 +165,9 @@ const eraseInTransaction = async (
   for (const c of s.collections) {
     if (c.erasure?.kind === 'delete_row') continue;
     const erasable = c.fields.filter((f) => !f.otherPeople).map((f) => f.column);
+    // Rows that take the same new values (one person's pseudonym, a fixed mask, null) go in one statement per
+    // 500 keys; values that differ per row (a mask with {pk}) are one statement each.
+    const groups = new Map<string, { set: Row; keys: Row[] }>();
     for (const row of found.get(c.name)!) {
       const set: Row = {};
       for (const col of erasable) {
@@ -164,15 +175,26 @@ const eraseInTransaction = async (
         if (v !== undefined && normaliseScalar(row[col]) !== v) set[col] = v;
       }
       if (Object.keys(set).length === 0) continue;
-      const keyValues = Object.fromEntries(c.primaryKey.map((k) => [k, row[k]]));
-      results.get(c.name)!.updated += await tx.updateRow(c.table, c.primaryKey, keyValues, set);
+      const id = JSON.stringify(Object.entries(set).map(([k, v]) => [k, normaliseScalar(v)]));
+      const g = groups.get(id) ?? { set, keys: [] };
+      g.keys.push(Object.fromEntries(c.primaryKey.map((k) => [k, row[k]])));
+      groups.set(id, g);
+    }
+    for (const { set, keys } of groups.values()) {
+      for (let i = 0; i < keys.length; i += BATCH) {
+        const part = keys.slice(i, i + BATCH);
+        results.get(c.name)!.updated +=
+          part.length === 1
+            ? await tx.updateRow(c.table, c.primaryKey, part[0]!, set)
+            : await tx.update(c.table, c.primaryKey, part, set);
+      }
     }
   }
   for (const c of deletionOrder(s, live)) {
     if (c.erasure?.kind !== 'delete_row') continue;
     const rows = found.get(c.name)!;
-    for (let i = 0; i < rows.length; i += 500) {
-      const keys = rows.slice(i, i + 500).map((r) => Object.fromEntries(c.primaryKey.map((k) => [k, r[k]])));
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const keys = rows.slice(i, i + BATCH).map((r) => Object.fromEntries(c.primaryKey.map((k) => [k, r[k]])));
       results.get(c.name)!.deleted += await tx.delete(c.table, c.primaryKey, keys);
     }
   }

@@ -113,8 +113,13 @@ export const identityConditions = (
 };
 
 /** Columns of a collection that traversal needs: key, mapped fields, both ends of its references. */
-export const neededColumns = (s: DataSystem, c: DataCollection): string[] => {
-  const cols = new Set([...c.primaryKey, ...c.fields.map((f) => f.column)]);
+export const neededColumns = (s: DataSystem, c: DataCollection): string[] => [
+  ...new Set([...linkColumns(s, c), ...c.fields.map((f) => f.column)]),
+];
+
+/** The primary key and the columns references use: all a traversal needs to reach a row and go on from it. */
+export const linkColumns = (s: DataSystem, c: DataCollection): string[] => {
+  const cols = new Set(c.primaryKey);
   for (const r of s.references) {
     if (r.from.collection === c.name) cols.add(r.from.column);
     if (r.to.collection === c.name) cols.add(r.to.column);
