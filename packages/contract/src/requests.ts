@@ -241,8 +241,17 @@ export type RequestList = z.infer<typeof RequestList>;
 export const RequestListQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: RequestId.optional().openapi({ description: 'The last id of the previous page' }),
+    cursor: z
+      .string()
+      .regex(/^(\d{13}\.)?req_[0-9A-HJKMNP-TV-Z]{26}$/, 'the nextCursor of the previous page')
+      .optional()
+      .openapi({ description: 'The nextCursor of the previous page (sorts differ in what it holds)' }),
+    sort: z.enum(['newest', 'due']).default('newest').openapi({
+      description: '`newest`: by id, newest first; `due`: by due date, soonest (or most overdue) first',
+    }),
     status: RequestState.optional(),
+    open: z.enum(['true', 'false']).optional().openapi({ description: 'Only requests not yet closed (or closed)' }),
+    subjectId: prefixedId('sub').optional().openapi({ description: 'Only this subject’s requests' }),
     type: RequestType.optional(),
     dueBefore: Timestamp.optional(),
     overdue: z.enum(['true', 'false']).optional(),

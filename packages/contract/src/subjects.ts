@@ -55,3 +55,88 @@ export const Subject = z
   })
   .openapi('Subject');
 export type Subject = z.infer<typeof Subject>;
+
+/**
+ * Why someone in the console needs to find or see a person: stored in the audit entry (Art. 5(2) accountability),
+ * so it has to say something.
+ */
+export const AccessReason = z
+  .string()
+  .trim()
+  .min(10, 'say why you need this (at least 10 characters), e.g. the ticket or request it is for')
+  .max(500)
+  .openapi({ example: 'Ticket 4411: the person asked what we hold about them' });
+
+/** An identifier as lists show it: the kind and a masked value (`j•••@e•••.com`, `+44•••••89`), never the value. */
+export const MaskedIdentity = z
+  .object({
+    id: prefixedId('idn'),
+    kind: IdentifierKind,
+    masked: z.string().nullable().openapi({ description: 'null once the subject is crypto-shredded' }),
+  })
+  .openapi('MaskedIdentity');
+export type MaskedIdentity = z.infer<typeof MaskedIdentity>;
+
+export const SubjectSummary = z
+  .object({ id: SubjectId, createdAt: Timestamp, erasedAt: Timestamp.nullable(), identities: z.array(MaskedIdentity) })
+  .openapi('SubjectSummary');
+export type SubjectSummary = z.infer<typeof SubjectSummary>;
+
+export const SubjectList = z
+  .object({ items: z.array(SubjectSummary), nextCursor: SubjectId.nullable() })
+  .openapi('SubjectList');
+export type SubjectList = z.infer<typeof SubjectList>;
+
+/** Newest first, keyset-paginated. Search is by pseudonymous id only: finding a person by an identifier needs a reason. */
+export const SubjectListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: SubjectId.optional().openapi({ description: 'The last id of the previous page' }),
+    q: z
+      .string()
+      .trim()
+      .regex(/^(sub_)?[0-9A-HJKMNP-TV-Z]{1,26}$/i, 'a subject id or the start of one (sub_01J…)')
+      .optional()
+      .openapi({ description: 'A subject id, or its start (ids sort by creation time)' }),
+    kind: IdentifierKind.optional().openapi({ description: 'Only subjects holding an identifier of this kind' }),
+    status: z.enum(['active', 'erased']).optional(),
+  })
+  .strict();
+export type SubjectListQuery = z.infer<typeof SubjectListQuery>;
+
+export const FindSubject = z.object({ identity: Identity, reason: AccessReason }).strict().openapi('FindSubject');
+export type FindSubject = z.infer<typeof FindSubject>;
+
+export const RevealSubject = z.object({ reason: AccessReason }).strict().openapi('RevealSubject');
+export type RevealSubject = z.infer<typeof RevealSubject>;
+
+/** The person page: masked identities, and whether the person may be contacted for marketing at all. */
+export const SubjectProfile = SubjectSummary.extend({
+  identities: z.array(
+    MaskedIdentity.extend({
+      suppressed: z.boolean().openapi({ description: 'On the direct-marketing suppression list (Art. 21(3))' }),
+    }),
+  ),
+  suppression: z
+    .object({ directMarketing: z.boolean(), since: Timestamp.nullable() })
+    .openapi({ description: 'Any of the identifiers is suppressed for direct marketing' }),
+  objections: z.array(
+    z.object({
+      id: prefixedId('obj'),
+      purpose: z.string(),
+      kind: z.enum(['direct_marketing', 'public_or_legitimate_interest']),
+      status: z.enum(['upheld', 'pending', 'overridden']),
+      createdAt: Timestamp,
+    }),
+  ),
+  restrictions: z.array(
+    z.object({
+      id: prefixedId('rst'),
+      purpose: z.string().nullable(),
+      ground: z.string(),
+      createdAt: Timestamp,
+      liftedAt: Timestamp.nullable(),
+    }),
+  ),
+}).openapi('SubjectProfile');
+export type SubjectProfile = z.infer<typeof SubjectProfile>;

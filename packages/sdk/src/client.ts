@@ -18,6 +18,8 @@ export type LawfulClientOptions = {
 };
 
 type Query = Record<string, string | number | boolean | undefined>;
+/** A list's query string: its filters, and `limit` as a number (the schema coerces it from text). */
+type ListQuery<S extends z.ZodType> = Partial<Omit<In<S>, 'limit'>> & { limit?: number };
 type Call = { query?: Query; body?: unknown; as?: 'json' | 'blob' | 'none' };
 
 const qs = (q?: Query) => {
@@ -28,6 +30,20 @@ const qs = (q?: Query) => {
 };
 
 export type Download = { blob: Blob; filename: string };
+
+/** An access or portability package (its schema is still declared in the server's datamap routes, not the contract). */
+export type ExportPackage = {
+  id: string;
+  requestId: string;
+  subjectId: string | null;
+  kind: 'access' | 'portability';
+  state: 'building' | 'ready' | 'failed' | 'purged';
+  bytes: number | null;
+  summary: Record<string, unknown> | null;
+  expiresAt: string;
+  downloads: number;
+  createdAt: string;
+};
 
 /**
  * A typed client for the Lawful API. Types come from @lawful/contract; nothing else is bundled.
@@ -120,11 +136,54 @@ export const createLawfulClient = (opts: LawfulClientOptions = {}) => {
       lookup: (identity: In<typeof C.Identity>) =>
         call<Out<typeof C.Subject>>('POST', '/v1/subjects:lookup', { body: { identity } }),
       get: (id: string) => call<Out<typeof C.Subject>>('GET', `/v1/subjects/${encodeURIComponent(id)}`),
+      /** People, newest first, identifiers masked; `q` is a subject id or its start. */
+      list: (q: ListQuery<typeof C.SubjectListQuery> = {}) =>
+        call<Out<typeof C.SubjectList>>('GET', '/v1/subjects', { query: q }),
+      /** Finds a person by an identifier, for a reason the audit log keeps (the answer is masked). */
+      find: (input: In<typeof C.FindSubject>) =>
+        call<Out<typeof C.SubjectSummary>>('POST', '/v1/subjects:find', { body: input }),
+      profile: (id: string) =>
+        call<Out<typeof C.SubjectProfile>>('GET', `/v1/subjects/${encodeURIComponent(id)}/profile`),
+      /** The identifiers in full, for a reason the audit log keeps. */
+      reveal: (id: string, reason: string) =>
+        call<Out<typeof C.Subject>>('POST', `/v1/subjects/${encodeURIComponent(id)}/reveal`, { body: { reason } }),
       consents: (id: string) =>
         call<{ state: Out<typeof C.ConsentStateItem>[]; records: Out<typeof C.ConsentRecord>[] }>(
           'GET',
           `/v1/subjects/${encodeURIComponent(id)}/consents`,
         ),
+    },
+    bases: {
+      history: (subject: string, purpose: string) =>
+        call<{ items: Out<typeof C.BasisRecord>[] }>('GET', '/v1/bases/history', { query: { subject, purpose } }),
+    },
+    noticeVersions: {
+      get: (id: string) => call<Out<typeof C.NoticeVersion>>('GET', `/v1/notice-versions/${encodeURIComponent(id)}`),
+    },
+    requests: {
+      list: (q: ListQuery<typeof C.RequestListQuery> = {}) =>
+        call<Out<typeof C.RequestList>>('GET', '/v1/requests', { query: q }),
+      stats: () => call<Out<typeof C.RequestStats>>('GET', '/v1/requests/stats'),
+      get: (id: string) => call<Out<typeof C.RequestDetail>>('GET', `/v1/requests/${encodeURIComponent(id)}`),
+      extend: (id: string, input: In<typeof C.ExtendRequest>) =>
+        call<Out<typeof C.DataSubjectRequest>>('POST', `/v1/requests/${encodeURIComponent(id)}/extend`, {
+          body: input,
+        }),
+      reject: (id: string, input: In<typeof C.RefuseRequest>) =>
+        call<Out<typeof C.DataSubjectRequest>>('POST', `/v1/requests/${encodeURIComponent(id)}/reject`, {
+          body: input,
+        }),
+      complete: (id: string, input: In<typeof C.CompleteRequest>) =>
+        call<Out<typeof C.DataSubjectRequest>>('POST', `/v1/requests/${encodeURIComponent(id)}/complete`, {
+          body: input,
+        }),
+      certificate: (id: string) =>
+        call<Out<typeof C.RequestCertificate>>('GET', `/v1/requests/${encodeURIComponent(id)}/certificate`),
+      /** The request's access and portability packages (results to download). */
+      exports: (requestId: string) => call<{ data: ExportPackage[] }>('GET', '/v1/exports', { query: { requestId } }),
+      /** A fresh secret download link for a ready package. */
+      exportLink: (exportId: string) =>
+        call<{ url: string; expiresAt: string }>('POST', `/v1/exports/${encodeURIComponent(exportId)}/link`),
     },
     audit: {
       list: (q: { action?: string; subject?: string; before?: number; limit?: number } = {}) =>

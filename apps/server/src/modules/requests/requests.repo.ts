@@ -1,5 +1,5 @@
 import type { RequestListQuery, RequestState } from '@lawful/contract';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, max, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import {
   opendsrRequests,
@@ -56,8 +56,17 @@ export const createRequestsRepo = () => ({
       .orderBy(asc(requests.id)),
   list: (q: Queryable, tenantId: string, f: RequestListQuery, now: Date) => {
     const conds = [eq(requests.tenantId, tenantId)];
-    if (f.cursor) conds.push(lt(requests.id, f.cursor));
+    const due = f.sort === 'due';
+    if (f.cursor) {
+      // The service has checked the cursor's shape matches the sort: `id`, or `<dueAt ms>.<id>`.
+      const [ms, id] = due ? f.cursor.split('.') : [null, f.cursor];
+      if (!due) conds.push(lt(requests.id, id!));
+      else conds.push(sql`(${requests.dueAt}, ${requests.id}) > (${new Date(Number(ms))}, ${id})`);
+    }
     if (f.status) conds.push(eq(requests.state, f.status));
+    if (f.open === 'true') conds.push(isNull(requests.closedAt));
+    if (f.open === 'false') conds.push(isNotNull(requests.closedAt));
+    if (f.subjectId) conds.push(eq(requests.subjectId, f.subjectId));
     if (f.type) conds.push(sql`${f.type} = any(${requests.types})`);
     if (f.dueBefore) conds.push(lte(requests.dueAt, new Date(f.dueBefore)));
     if (f.assignee) conds.push(eq(requests.assignee, f.assignee));
@@ -67,7 +76,7 @@ export const createRequestsRepo = () => ({
       .select()
       .from(requests)
       .where(and(...conds))
-      .orderBy(desc(requests.id))
+      .orderBy(...(due ? [asc(requests.dueAt), asc(requests.id)] : [desc(requests.id)]))
       .limit(f.limit + 1);
   },
   stats: async (q: Queryable, tenantId: string, now: Date, in7: Date) => {

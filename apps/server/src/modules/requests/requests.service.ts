@@ -380,12 +380,21 @@ export const createRequestsService = (deps: {
       };
     });
 
-  const list = (tenantId: string, q: RequestListQuery): Promise<RequestList> =>
-    db.tenant(tenantId, async (tx) => {
+  const list = (tenantId: string, q: RequestListQuery): Promise<RequestList> => {
+    // Each order has its own cursor shape; one from the other order would silently start the list again.
+    if (q.cursor && q.cursor.includes('.') !== (q.sort === 'due'))
+      throw new AppError('VALIDATION_FAILED', `this cursor belongs to another sort than ${q.sort}`, {
+        field: 'cursor',
+      });
+    return db.tenant(tenantId, async (tx) => {
       const rows = await repo.list(tx, tenantId, q, clock.now());
       const page = rows.slice(0, q.limit);
-      return { items: page.map(toRequest), nextCursor: rows.length > q.limit ? page.at(-1)!.id : null };
+      const last = page.at(-1);
+      // A due-date page ends on (dueAt, id): due dates repeat (end of a day), so the id breaks the tie.
+      const cursor = last && (q.sort === 'due' ? `${last.dueAt.getTime()}.${last.id}` : last.id);
+      return { items: page.map(toRequest), nextCursor: rows.length > q.limit && cursor ? cursor : null };
     });
+  };
 
   const stats = (tenantId: string): Promise<RequestStats> =>
     db.tenant(tenantId, async (tx) => {

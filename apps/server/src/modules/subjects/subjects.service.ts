@@ -5,9 +5,8 @@ import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Vault } from '../vault/vault.service.ts';
+import { createPeople, IDENTIFIER_FIELD as FIELD } from './subjects.people.ts';
 import type { Hashed, SubjectsRepo } from './subjects.repo.ts';
-
-const FIELD = 'identifier';
 
 /**
  * Subjects are pseudonymous ids; what identifies a person (e-mail, phone, user id, device id) is kept as a keyed blind
@@ -143,6 +142,8 @@ export const createSubjectsService = (deps: {
   };
 
   return {
+    /** The console's minimised view: masked lists and profiles, reasoned lookups and reveals. */
+    people: createPeople({ db, repo, vault, audit, find, view }),
     find,
     resolveOrCreate,
     link,
