@@ -52,6 +52,8 @@ import { subjectsRoutes } from './modules/subjects/subjects.routes.ts';
 import type { SubjectsService } from './modules/subjects/subjects.service.ts';
 import { subprocessorsRoutes } from './modules/subprocessors/subprocessors.routes.ts';
 import type { SubprocessorsService } from './modules/subprocessors/subprocessors.service.ts';
+import type { TenantLifecycle } from './modules/tenants/tenants.lifecycle.ts';
+import { TENANT_IMPORT_PATH, tenantOperatorRoutes } from './modules/tenants/tenants.operator.routes.ts';
 import { tenantsRoutes } from './modules/tenants/tenants.routes.ts';
 import type { TenantsService } from './modules/tenants/tenants.service.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -91,6 +93,7 @@ export type AppDeps = {
   dataMap?: { store: DataMapStore; runner: DataMapRunner; exports: ExportDelivery };
   breachesModule?: BreachesModule;
   subprocessors?: SubprocessorsService;
+  tenantLifecycle?: TenantLifecycle;
   ready: () => Promise<Record<string, string>>;
   operator?: { token: string; run: CommandRunner };
 };
@@ -124,12 +127,16 @@ export const createApp = (deps: AppDeps) => {
     },
   });
   // Bulk routes set their own cap (a 10,000-row batch; a streamed audience capped by lines).
-  app.use('*', (c, next) => (bulkBodyPaths.has(c.req.path) ? next() : limit(c, next)));
+  app.use('*', (c, next) =>
+    bulkBodyPaths.has(c.req.path) || c.req.path === TENANT_IMPORT_PATH ? next() : limit(c, next),
+  );
   app.onError(onError(deps.logger));
   app.notFound((c) => errorResponse(c, new AppError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
 
   app.route('/', healthRoutes({ ready: deps.ready }));
   if (deps.operator) app.route('/', operatorRoutes(deps.operator));
+  if (deps.operator && deps.tenantLifecycle)
+    app.route('/', tenantOperatorRoutes({ token: deps.operator.token, lifecycle: deps.tenantLifecycle }));
 
   // Everything else under /v1 needs an API key; limits apply per address before and per key after authentication.
   const auth = authenticate(deps.keys, deps.users);
@@ -162,7 +169,7 @@ export const createApp = (deps: AppDeps) => {
     });
   });
 
-  app.route('/', tenantsRoutes(deps.tenants));
+  app.route('/', tenantsRoutes(deps.tenants, deps.tenantLifecycle));
   app.route('/', keysRoutes(deps.keys));
   app.route('/', usersRoutes({ users: deps.users, signInLimits: deps.signInLimits, sessionHours: 12 }));
   app.route('/', overviewRoutes(deps.overview));

@@ -63,6 +63,7 @@ import { createSubjectsRepo } from './modules/subjects/subjects.repo.ts';
 import { createSubjectsService } from './modules/subjects/subjects.service.ts';
 import { createSubprocessorsRepo } from './modules/subprocessors/subprocessors.repo.ts';
 import { createSubprocessorsService } from './modules/subprocessors/subprocessors.service.ts';
+import { createTenantLifecycle } from './modules/tenants/tenants.lifecycle.ts';
 import { createTenantsRepo } from './modules/tenants/tenants.repo.ts';
 import { createTenantsService } from './modules/tenants/tenants.service.ts';
 import { createUsersRepo } from './modules/users/users.repo.ts';
@@ -387,6 +388,14 @@ export const buildServices = (deps: {
     dataMap: { store: dataMapStore, runner: dataMap, exports: exportDelivery, erasure },
     breachesModule,
     subprocessors,
+    tenantLifecycle: createTenantLifecycle({
+      db,
+      vault,
+      audit,
+      signer: createSigner(secrets.signingKeyPem),
+      clock,
+      exportDir: deps.config.exports.dir,
+    }),
   };
 };
 export type Services = ReturnType<typeof buildServices>;

@@ -17,6 +17,7 @@ export * from './requests.ts';
 export * from './sites.ts';
 export * from './subjects.ts';
 export * from './taxonomy.ts';
+export * from './tenant-archive.ts';
 export * from './tenants.ts';
 export * from './users.ts';
 export * from './webhooks.ts';

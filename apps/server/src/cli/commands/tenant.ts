@@ -2,9 +2,12 @@ import { CreateTenant } from '@lawful/contract';
 import type { Command } from 'commander';
 import { type CommandContext, print } from '../context.ts';
 import { CliError, EXIT, table } from '../io.ts';
+import { registerTenantLifecycleCommands } from './tenant-lifecycle.ts';
 
 export const registerTenantCommands = (program: Command, ctx: CommandContext) => {
-  const tenant = program.command('tenant').description('Create and list tenants (the organisations Lawful serves)');
+  const tenant = program
+    .command('tenant')
+    .description('Create, list, export, import and delete tenants (the organisations Lawful serves)');
   tenant
     .command('create')
     .description('Create a tenant and print its first admin API key (shown once)')
@@ -42,4 +45,5 @@ export const registerTenantCommands = (program: Command, ctx: CommandContext) =>
         items: all,
       });
     });
+  registerTenantLifecycleCommands(tenant, ctx);
 };

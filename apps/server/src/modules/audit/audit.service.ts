@@ -48,6 +48,15 @@ export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Si
   const verify = async (q: Queryable, tenantId: string): Promise<AuditVerification> => {
     const checkpoints = await repo.checkpoints(q, tenantId);
     const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
+    // Checkpoints signed by the install a tenant was imported from: their keys are recorded in the chain itself by
+    // the `tenant.import` entry (hash-linked, and anchored by this install's checkpoint taken at import).
+    const keys = new Map([[signer.keyId, signer.publicKeyPem]]);
+    for (const e of await repo.list(q, tenantId, { action: 'tenant.import', limit: 1000 })) {
+      const ids = e.details.checkpointKeyIds;
+      const pems = e.details.checkpointKeyPems;
+      if (!Array.isArray(ids) || !Array.isArray(pems)) continue;
+      for (const [i, id] of ids.entries()) if (typeof pems[i] === 'string') keys.set(String(id), pems[i]);
+    }
     const verifier = createChainVerifier();
     let after = 0;
     for (;;) {
@@ -60,7 +69,9 @@ export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Si
         const cp = bySeq.get(row.seq);
         if (
           cp &&
-          (cp.hash !== row.hash || !verifyCheckpoint(signer.publicKeyPem, { ...cp, at: cp.at.toISOString() }))
+          (cp.hash !== row.hash ||
+            !keys.has(cp.keyId) ||
+            !verifyCheckpoint(keys.get(cp.keyId)!, { ...cp, at: cp.at.toISOString() }))
         ) {
           return {
             ok: false,

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
 import { clientIp } from '../../http/middleware.ts';
 import { json, jsonBody } from '../../http/route.ts';
@@ -18,6 +19,13 @@ const Result = z
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'local']);
 
+/** Operator authority: a loopback caller holding the operator token from the data folder. */
+export const requireOperator = (c: Context, token: string) => {
+  if (!LOOPBACK.has(clientIp(c))) throw new AppError('FORBIDDEN', 'operator commands are accepted from loopback only');
+  const m = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i);
+  if (!m?.[1] || !safeEqual(m[1], token)) throw new AppError('UNAUTHENTICATED', 'operator token required');
+};
+
 /**
  * The embedded database admits one process. When a server holds it, the `lawful` CLI on the same machine sends its
  * command here and prints the result. Authority is the operator token in the data folder (mode 0600), and only
@@ -35,10 +43,7 @@ export const operatorRoutes = (deps: { token: string; run: CommandRunner }) => {
       responses: { 200: json(Result, 'What the command printed and its exit code') },
     }),
     async (c) => {
-      if (!LOOPBACK.has(clientIp(c)))
-        throw new AppError('FORBIDDEN', 'operator commands are accepted from loopback only');
-      const m = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i);
-      if (!m?.[1] || !safeEqual(m[1], deps.token)) throw new AppError('UNAUTHENTICATED', 'operator token required');
+      requireOperator(c, deps.token);
       const { argv, cwd } = c.req.valid('json');
       return c.json(await deps.run(argv, cwd), 200);
     },

@@ -1,10 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Tenant, TenantSettings } from '@lawful/contract';
+import { ExportTenantBody, Tenant, TenantSettings } from '@lawful/contract';
 import { type AppEnv, actorOf } from '../../http/context.ts';
 import { ADMIN, guarded, json, jsonBody, READER } from '../../http/route.ts';
+import type { TenantLifecycle } from './tenants.lifecycle.ts';
+import { ARCHIVE_RESPONSE, archiveResponse } from './tenants.operator.routes.ts';
 import type { TenantsService } from './tenants.service.ts';
 
-export const tenantsRoutes = (tenants: TenantsService) => {
+export const tenantsRoutes = (tenants: TenantsService, lifecycle?: Pick<TenantLifecycle, 'exportTenant'>) => {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
     guarded(READER, {
@@ -30,5 +32,24 @@ export const tenantsRoutes = (tenants: TenantsService) => {
       return c.json(await tenants.updateSettings(p.tenantId, c.req.valid('json'), actorOf(p)), 200);
     },
   );
+  if (lifecycle) {
+    app.openapi(
+      guarded(ADMIN, {
+        method: 'post',
+        path: '/v1/tenant/export',
+        tags: ['Tenant'],
+        summary: 'Everything Lawful holds for this tenant, as a re-importable archive (Art. 28(3)(g))',
+        description:
+          'A zip: manifest (format version, tables, row counts, SHA-256 of each part), one NDJSON part per table, and the tenant keys sealed under the passphrase. See docs/tenants.md.',
+        request: jsonBody(ExportTenantBody),
+        responses: { 200: ARCHIVE_RESPONSE },
+      }),
+      async (c) => {
+        const p = c.var.principal;
+        const r = await lifecycle.exportTenant(p.tenantId, c.req.valid('json').passphrase, actorOf(p));
+        return archiveResponse(c, r);
+      },
+    );
+  }
   return app;
 };

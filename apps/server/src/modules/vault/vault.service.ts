@@ -60,6 +60,14 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
       const i = wrapWithMaster(master, newDataKey(), `tenant-index:${tenantId}`);
       return { keyWrapped: k.wrapped, indexKeyWrapped: i.wrapped, masterKeyId: k.masterKeyId };
     },
+    /** The tenant's raw keys, for a tenant archive (which seals them under its passphrase). */
+    tenantKeyMaterial: (q: Queryable, tenantId: string) => tenantKeys(q, tenantId),
+    /** Wraps keys carried in by a tenant archive under this install's master key, for the imported tenant row. */
+    wrapTenantKeys(tenantId: string, keys: TenantKeys) {
+      const k = wrapWithMaster(master, keys.key, `tenant:${tenantId}`);
+      const i = wrapWithMaster(master, keys.indexKey, `tenant-index:${tenantId}`);
+      return { keyWrapped: k.wrapped, indexKeyWrapped: i.wrapped, masterKeyId: k.masterKeyId };
+    },
     async blindIndex(q: Queryable, tenantId: string, kind: string, value: string) {
       return blindIndex((await tenantKeys(q, tenantId)).indexKey, kind, value);
     },
