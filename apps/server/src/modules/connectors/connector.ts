@@ -62,6 +62,11 @@ export type Transaction = {
   /** Updates one row, with values that may differ from row to row (masks with {pk}, pseudonyms). */
   updateRow(table: string, key: readonly string[], keyValues: Row, set: Row): Promise<number>;
   delete(table: string, key: readonly string[], keys: readonly Row[]): Promise<number>;
+  /**
+   * Deletes the rows matching any of the conditions, in one statement, without reading them first; for rows
+   * deleted whole that nothing else is reached through. Refuses an empty condition list (that would be every row).
+   */
+  deleteWhere(table: string, anyOf: readonly Condition[]): Promise<number>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
 };

@@ -8,7 +8,8 @@ import {
   type TableInfo,
   type Transaction,
 } from './connector.ts';
-import { buildDelete, buildUpdate, type Dialect, keysetPages, quoteWith, type Statement } from './sql.builder.ts';
+import { buildDelete,
+  buildDeleteWhere, buildUpdate, type Dialect, keysetPages, quoteWith, type Statement } from './sql.builder.ts';
 
 export type MysqlConnectorOptions = {
   /** mysql://user:pass@host:3306/database — the database named in the URL holds the mapped tables. */
@@ -142,6 +143,7 @@ export const createMysqlConnector = (opts: MysqlConnectorOptions): Connector => 
         affected(buildUpdate(mysqlDialect, table, key, [keyValues], set)),
       delete: async (table, key, keys) =>
         keys.length === 0 ? 0 : affected(buildDelete(mysqlDialect, table, key, keys)),
+      deleteWhere: async (table, anyOf) => affected(buildDeleteWhere(mysqlDialect, table, anyOf)),
       commit: () => finish('COMMIT'),
       rollback: () => finish('ROLLBACK'),
     };

@@ -8,7 +8,8 @@ import {
   type TableInfo,
   type Transaction,
 } from './connector.ts';
-import { buildDelete, buildUpdate, type Dialect, keysetPages, quoteWith } from './sql.builder.ts';
+import { buildDelete,
+  buildDeleteWhere, buildUpdate, type Dialect, keysetPages, quoteWith } from './sql.builder.ts';
 
 export type PostgresConnectorOptions = {
   url: string;
@@ -85,6 +86,9 @@ export const createPostgresConnector = (opts: PostgresConnectorOptions): Connect
   const schema = opts.schema ?? 'public';
   const dialect = postgresDialect(schema);
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 4 });
+  // An idle connection the platform's database drops (restart, failover, DROP DATABASE) is an 'error' event on the
+  // pool; unhandled, it would end the Lawful process. The pool discards that client; the next query reconnects.
+  pool.on('error', () => undefined);
   const timeout = Math.trunc(opts.statementTimeoutMs ?? 60_000);
 
   const introspect = async (): Promise<SchemaSnapshot> => {
@@ -147,6 +151,7 @@ export const createPostgresConnector = (opts: PostgresConnectorOptions): Connect
       updateRow: async (table, key, keyValues, set) => run(...stmt(buildUpdate(dialect, table, key, [keyValues], set))),
       delete: async (table, key, keys) =>
         keys.length === 0 ? 0 : run(...stmt(buildDelete(dialect, table, key, keys))),
+      deleteWhere: async (table, anyOf) => run(...stmt(buildDeleteWhere(dialect, table, anyOf))),
       commit: () => finish('COMMIT'),
       rollback: () => finish('ROLLBACK'),
     };

@@ -89,6 +89,8 @@ describe.each(['postgres', 'mysql'] as Engine[])('identifier quoting on %s', (en
         expect(found.map((r) => r.id)).toEqual([1]);
         expect(await t.update(table, ['id'], [{ id: 2 }], { [column]: 'x' })).toBe(1);
         expect(await t.delete(table, ['id'], [{ id: 1 }])).toBe(1);
+        await expect(t.deleteWhere(table, [])).rejects.toThrow('delete without a condition');
+        expect(await t.deleteWhere(table, [{ op: 'eq_ci', column, value: 'x' }])).toBe(1);
         await t.commit();
         await execRaw(engine, db.url, `DROP TABLE ${d.table(table)}`);
       }),

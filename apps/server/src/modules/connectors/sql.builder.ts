@@ -110,6 +110,14 @@ export const buildDelete = (d: Dialect, table: string, key: readonly string[], k
   return { text: `DELETE FROM ${d.table(table)} WHERE ${keyIn(d, b, key, keys)}`, values: b.values };
 };
 
+/** DELETE of the rows matching any condition; an empty list is refused rather than read as "every row". */
+export const buildDeleteWhere = (d: Dialect, table: string, anyOf: readonly Condition[]): Statement => {
+  if (anyOf.length === 0) throw new Error('delete without a condition');
+  const b = binder(d);
+  const where = anyOf.map((c) => condition(d, b, c)).join(' OR ');
+  return { text: `DELETE FROM ${d.table(table)} WHERE ${where}`, values: b.values };
+};
+
 /** Splits a list so no statement binds more values than the engine (or sanity) allows. */
 export const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];

@@ -304,6 +304,10 @@ describe('data map in the server: versions, connections, access and erasure thro
             await die();
             return tx.delete(...a);
           },
+          deleteWhere: async (...a) => {
+            await die();
+            return tx.deleteWhere(...a);
+          },
           commit: tx.commit.bind(tx),
           rollback: tx.rollback.bind(tx),
         };

@@ -3,7 +3,11 @@ import { chunks } from '../connectors/sql.builder.ts';
 import type { DataCollection, DataSystem, SubjectIdentity } from './datamap.contract.ts';
 import { identityConditions, keyString, normaliseScalar } from './datamap.model.ts';
 
-export type LocatedPage = { collection: DataCollection; rows: Row[] };
+/**
+ * Rows of one collection, or, for a collection the caller `defer`s, the conditions that select them (never read:
+ * the caller acts on them in one statement).
+ */
+export type LocatedPage = { collection: DataCollection; rows: Row[]; where?: Condition[] };
 
 export type LocateOptions = {
   identities: readonly SubjectIdentity[];
@@ -13,6 +17,11 @@ export type LocateOptions = {
   columns: (c: DataCollection) => readonly string[];
   pseudonymKey?: Buffer;
   batchSize?: number;
+  /**
+   * Collections whose rows are not read but handed back as conditions. Only for collections nothing is reached
+   * through (no reference leads on from them), since their rows' values are never seen.
+   */
+  defer?: (c: DataCollection) => boolean;
 };
 
 // Values followed through a reference per statement; keeps bound-parameter counts well under every engine's limit.
@@ -37,6 +46,12 @@ export async function* locate(system: DataSystem, tx: Transaction, opts: LocateO
 
   while (queue.length > 0) {
     const { collection: c, anyOf } = queue.shift()!;
+    if (opts.defer?.(c)) {
+      if (system.references.some((r) => r.to.collection === c.name))
+        throw new Error(`collection ${c.name} leads on to others; its rows cannot be deferred`);
+      yield { collection: c, rows: [], where: anyOf };
+      continue;
+    }
     const seenHere = seen.get(c.name) ?? new Set<string>();
     seen.set(c.name, seenHere);
     const spec = { table: c.table, columns: opts.columns(c), key: c.primaryKey, anyOf, batchSize: opts.batchSize };
