@@ -12,7 +12,7 @@ export const PURPOSES = ['marketing-email', 'product-analytics', 'billing'];
 /**
  * A tenant with something in (nearly) every table: controller, purposes, a published notice, consents granted and
  * withdrawn, lawful bases, an objection, a request, a banner site, a webhook, a data map and its sealed connection,
- * a breach, a console user, a signed checkpoint. `marker` is planted as a subject's e-mail address.
+ * a breach, a console user, a signed checkpoint. `marker` is planted as a subject's e-mail address (sealed) and in a webhook's description (in clear).
  */
 export const seedTenant = async (h: Harness, name: string, marker = `${randomUUID()}@planted.example`) => {
   const t = await h.newTenant(name);
@@ -69,7 +69,7 @@ export const seedTenant = async (h: Harness, name: string, marker = `${randomUUI
   await call('POST', '/v1/sites', siteBody([`https://${randomUUID().slice(0, 8)}.test`]));
   await h.rt.services.webhooks.create(
     tenantId,
-    { url: 'https://93.184.215.14/hook', description: '', eventTypes: [], enabled: true },
+    { url: 'https://93.184.215.14/hook', description: `planted ${marker}`, eventTypes: [], enabled: true },
     'test',
   );
   await call('PUT', '/v1/datamap', JSON.parse(JSON.stringify(parseYaml(DEMO_MAP))));

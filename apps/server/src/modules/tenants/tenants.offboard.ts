@@ -7,6 +7,7 @@ import type { Database, RawExecutor } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Signer } from '../audit/audit.signer.ts';
+import { KEYS_CHANNEL } from '../keys/keys.service.ts';
 import type { Vault } from '../vault/vault.service.ts';
 import { ident, tenantTables } from './tenants.tables.ts';
 
@@ -105,6 +106,8 @@ export const createTenantOffboarding = (deps: {
         [tables.map((x) => x.name)],
       );
       for (const r of triggered.rows) await raw.query(`alter table ${ident(r.relname)} disable trigger user`);
+      // Every process forgets the tenant's API keys at commit, as on a revocation (keys are cached for seconds).
+      await raw.query(`select pg_notify($2, hash) from api_keys where tenant_id = $1`, [t.id, KEYS_CHANNEL]);
       const rowsDeleted: Record<string, number> = {};
       for (const table of [...tables].reverse()) {
         const res = await raw.query<{ n: number }>(
