@@ -3,7 +3,9 @@ import { describeError, lawful, type Session } from './api.ts';
 import { Access } from './screens/access.tsx';
 import { Audit } from './screens/audit.tsx';
 import { Overview } from './screens/overview.tsx';
+import { People } from './screens/people.tsx';
 import { Purposes } from './screens/purposes.tsx';
+import { Requests } from './screens/requests.tsx';
 import { SignIn } from './screens/sign-in.tsx';
 import { Alert } from './ui/bits.tsx';
 import { type RoutePath, routes, useRoute } from './ui/router.ts';
@@ -30,6 +32,8 @@ export const App = () => {
 
 const screens: Record<RoutePath, (p: { session: Session }) => React.JSX.Element> = {
   overview: Overview,
+  requests: Requests,
+  people: People,
   purposes: Purposes,
   audit: Audit,
   access: Access,
