@@ -181,7 +181,7 @@ describe('tenant export and import (Art. 28(3)(g), check 53)', () => {
       await expect(lc.importTenant(rehashed, { passphrase: PASS, actor: 'test' })).rejects.toMatchObject({
         field: 'passphrase',
       });
-      // A failure in the middle of the transaction (a row the schema refuses) leaves nothing either.
+      // Nothing of the refused archives was written.
       const n = await rt.db.raw.query<{ n: number }>('select count(*)::int as n from tenants');
       expect(n.rows[0]!.n).toBe(0);
       for (const t of tenantTables()) {
