@@ -2,11 +2,15 @@ import { useEffect, useRef, useState } from 'react';
 import { describeError, lawful, type Session } from './api.ts';
 import { Access } from './screens/access.tsx';
 import { Audit } from './screens/audit.tsx';
+import { Banner } from './screens/banner.tsx';
+import { DataMapScreen } from './screens/datamap.tsx';
+import { Notices } from './screens/notices.tsx';
 import { Overview } from './screens/overview.tsx';
 import { People } from './screens/people.tsx';
 import { Purposes } from './screens/purposes.tsx';
 import { Requests } from './screens/requests.tsx';
 import { SignIn } from './screens/sign-in.tsx';
+import { Webhooks } from './screens/webhooks.tsx';
 import { Alert } from './ui/bits.tsx';
 import { type RoutePath, routes, useRoute } from './ui/router.ts';
 
@@ -35,6 +39,10 @@ const screens: Record<RoutePath, (p: { session: Session }) => React.JSX.Element>
   requests: Requests,
   people: People,
   purposes: Purposes,
+  notices: Notices,
+  banner: Banner,
+  datamap: DataMapScreen,
+  webhooks: Webhooks,
   audit: Audit,
   access: Access,
 };

@@ -5,6 +5,10 @@ export const routes = [
   { path: 'requests', title: 'Requests' },
   { path: 'people', title: 'People' },
   { path: 'purposes', title: 'Purposes & ROPA' },
+  { path: 'notices', title: 'Notices' },
+  { path: 'banner', title: 'Cookie banner' },
+  { path: 'datamap', title: 'Data map' },
+  { path: 'webhooks', title: 'Webhooks' },
   { path: 'audit', title: 'Audit log' },
   { path: 'access', title: 'Keys & users' },
 ] as const;
