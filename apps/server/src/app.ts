@@ -9,6 +9,8 @@ import type { Database } from './db/client.ts';
 import type { AppEnv } from './http/context.ts';
 import { errorResponse, onError, validationError } from './http/errors.ts';
 import { authenticate, type RateLimits, rateLimit, requestId, requestLog } from './http/middleware.ts';
+import { repairNullableRefs } from './http/openapi-doc.ts';
+import { rejectUnstorableText } from './http/text-guard.ts';
 import { AppError } from './lib/errors.ts';
 import type { Logger } from './lib/logger.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -21,6 +23,7 @@ import { consentRoutes, jwksRoutes } from './modules/consent/consent.routes.ts';
 import type { ConsentService } from './modules/consent/consent.service.ts';
 import { consoleRoutes } from './modules/console/console.routes.ts';
 import type { ExportDelivery } from './modules/datamap/datamap.exports.ts';
+import type { RetentionPurge } from './modules/datamap/datamap.retention-job.ts';
 import { dataMapRoutes, exportDownloadPath } from './modules/datamap/datamap.routes.ts';
 import type { DataMapRunner } from './modules/datamap/datamap.runner.ts';
 import type { DataMapStore } from './modules/datamap/datamap.store.ts';
@@ -90,7 +93,7 @@ export type AppDeps = {
   adminDist?: string;
   preferences: PreferencesService;
   requestsModule?: RequestsModule;
-  dataMap?: { store: DataMapStore; runner: DataMapRunner; exports: ExportDelivery };
+  dataMap?: { store: DataMapStore; runner: DataMapRunner; exports: ExportDelivery; retention: RetentionPurge };
   breachesModule?: BreachesModule;
   subprocessors?: SubprocessorsService;
   tenantLifecycle?: TenantLifecycle;
@@ -106,6 +109,8 @@ export const createApp = (deps: AppDeps) => {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error, result.target);
+      // Valid is not yet storable: a NUL or a lone surrogate passes zod and fails in PostgreSQL (found by fuzzing).
+      rejectUnstorableText(result.data);
     },
   });
 
@@ -252,6 +257,11 @@ export const createApp = (deps: AppDeps) => {
     type: 'http',
     scheme: 'bearer',
     description: 'A Lawful API key: `Authorization: Bearer lf_sk_…`',
+  });
+  // zod-to-openapi writes nullable refs as allOf (ref AND null), which no validator accepts null for: repaired.
+  app.use('/openapi.json', async (c, next) => {
+    await next();
+    if (c.res.ok) c.res = c.json(repairNullableRefs(await c.res.json()));
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

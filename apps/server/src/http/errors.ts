@@ -14,7 +14,11 @@ export const validationError = (error: ZodError, target: string) => {
   const issues = error.issues.map((i) => {
     const field = fieldOf(i.path);
     const message = i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message;
-    return { field: i.code === 'unrecognized_keys' && i.keys.length === 1 ? i.keys[0]! : field, message };
+    // An unknown key is named by its whole path (`subject.role`), not its bare name: nested ones must be findable.
+    return {
+      field: i.code === 'unrecognized_keys' && i.keys.length === 1 ? fieldOf([...i.path, i.keys[0]!]) : field,
+      message,
+    };
   });
   const first = issues[0] ?? { field: target, message: 'invalid' };
   return new AppError('VALIDATION_FAILED', `${first.field}: ${first.message}`, { field: first.field, issues });
@@ -40,7 +44,14 @@ export const toAppError = (e: unknown): AppError => {
   if (e instanceof HTTPException) {
     if (e.status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the request body is larger than allowed');
     if (e.status === 401) return new AppError('UNAUTHENTICATED', e.message || 'authentication required');
-    return new AppError('VALIDATION_FAILED', e.message || 'bad request');
+    // The body's media type is not one the route declares (zod-openapi's check): a 400 as documented for every
+    // route (check 59), naming the header at fault.
+    if (e.status === 415)
+      return new AppError('VALIDATION_FAILED', 'content-type: send the body as application/json', {
+        field: 'content-type',
+      });
+    // Hono's validator: the body said JSON and was not.
+    return new AppError('VALIDATION_FAILED', e.message || 'bad request', { field: '(body)' });
   }
   if (e instanceof SyntaxError)
     return new AppError('VALIDATION_FAILED', 'the body is not valid JSON', { field: '(body)' });
@@ -52,6 +63,9 @@ export const toAppError = (e: unknown): AppError => {
   const pgCode =
     (e as { code?: string; cause?: { code?: string } })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   if (pgCode === '23505') return new AppError('CONFLICT', 'this already exists');
+  // Text PostgreSQL cannot store (NUL, a lone surrogate) that got past validation: the input's fault, not ours.
+  if (pgCode === '22021' || pgCode === '22P05')
+    return new AppError('VALIDATION_FAILED', 'the input holds a character that cannot be stored', { field: '(body)' });
   return new AppError('INTERNAL', 'internal error');
 };
 

@@ -26,8 +26,13 @@ const requireRole =
   };
 
 const requireOwned =
-  (owned: (tenantId: string, params: Record<string, string>) => Promise<boolean>): MiddlewareHandler<AppEnv> =>
+  (
+    owned: (tenantId: string, params: Record<string, string>) => Promise<boolean>,
+    params: { safeParse(v: unknown): { success: boolean } } | undefined,
+  ): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
+    // A malformed id (a NUL byte, a bad escape) is not looked up: the param validator answers 400 naming it.
+    if (params && !params.safeParse(c.req.param()).success) return next();
     if (!(await owned(c.get('principal').tenantId, c.req.param()))) throw new AppError('NOT_FOUND', 'not found');
     await next();
   };
@@ -61,7 +66,10 @@ export const guarded = <const R extends Omit<RouteConfig, 'middleware' | 'securi
   return createRoute({
     ...config,
     security: [{ apiKey: [] }],
-    middleware: [requireRole(roles), ...(opts.owned ? [requireOwned(opts.owned)] : [])] as const,
+    middleware: [
+      requireRole(roles),
+      ...(opts.owned ? [requireOwned(opts.owned, config.request?.params as Parameters<typeof requireOwned>[1])] : []),
+    ] as const,
     responses: { ...errorResponses, ...config.responses },
     description: `${config.description ?? ''}\n\nRoles: ${roles.join(', ')}`.trim(),
   });

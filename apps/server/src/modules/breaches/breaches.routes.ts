@@ -27,7 +27,14 @@ export const breachesRoutes = (m: BreachesModule) => {
   // A path naming no breach of this tenant is 404 whatever the body says: checked before the body is validated.
   const mustExist: MiddlewareHandler<AppEnv> = async (c, next) => {
     const id = c.req.param('breachId');
-    if (c.req.method !== 'GET' && c.var.principal && id && !(await breaches.exists(c.var.principal.tenantId, id))) {
+    // A malformed id is not looked up (a NUL byte would reach SQL): the param validator answers 400 naming it.
+    const wellFormed = id !== undefined && Params.shape.breachId.safeParse(id).success;
+    if (
+      c.req.method !== 'GET' &&
+      c.var.principal &&
+      wellFormed &&
+      !(await breaches.exists(c.var.principal.tenantId, id))
+    ) {
       throw notFound('breach');
     }
     await next();

@@ -23,11 +23,13 @@ export const loadDataMap = (text: string): DataMap => {
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new AppError('VALIDATION_FAILED', `the data map is not valid YAML or JSON: ${(err as Error).message}`);
+    throw new AppError('VALIDATION_FAILED', `the data map is not valid YAML or JSON: ${(err as Error).message}`, {
+      field: '(body)',
+    });
   }
   const parsed = DataMap.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+  const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
   throw new AppError(
     'VALIDATION_FAILED',
     `the data map has ${issues.length} problem(s): ${issues[0]!.field}: ${issues[0]!.message}`,

@@ -22,6 +22,7 @@ import { csrfMatches } from './preferences.token.ts';
 import { CSS, MessagePage, OneButtonPage, PreferencesPage } from './preferences.views.tsx';
 
 const SubjectParam = IdParam('subjectId', 'sub');
+const SUBJECT_ID = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** No script, no inline style, forms post only to us, never framed (check 64). */
 const PAGE_CSP =
@@ -43,7 +44,9 @@ export const preferencesRoutes = (deps: {
   for (const path of ['preference-link', 'unsubscribe-link', 'preference-links/revoke']) {
     app.use(`/v1/subjects/:subjectId/${path}`, async (c, next) => {
       const p = c.var.principal;
-      if (p && !(await deps.subjectExists(p.tenantId, c.req.param('subjectId')))) throw notFound('subject');
+      const id = c.req.param('subjectId');
+      // A malformed id is not looked up (a NUL byte would reach SQL): the param validator answers 400 naming it.
+      if (p && SUBJECT_ID.test(id) && !(await deps.subjectExists(p.tenantId, id))) throw notFound('subject');
       await next();
     });
   }
