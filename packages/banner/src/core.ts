@@ -8,6 +8,7 @@ import type {
 import { allowed, deleteCookies, gatedFrames, runScripts, showFrame } from './gate.ts';
 import { beacon, send } from './send.ts';
 import { type Choice, needsPrompt, newId, readStored, type Stored, writeStored } from './store.ts';
+import type { TcfEvent } from './tcf.ts';
 import { type Action, buildLayers, h, shadowHost } from './ui.ts';
 
 export interface StartOptions {
@@ -32,8 +33,8 @@ export interface LawfulApi {
 }
 
 type Layer = BannerConsentRecord['action']['layer'];
-type Win = Window & { dataLayer?: unknown[]; Lawful?: LawfulApi };
-type TcfModule = { encode: (tcf: NonNullable<BannerConfig['tcf']>, c: Choice, lang: string) => Promise<string> };
+type Win = Window & { dataLayer?: unknown[]; Lawful?: LawfulApi; __tcfapi?: unknown };
+type TcfModule = typeof import('./tcf.ts');
 
 /**
  * Starts the banner with its config. The IIFE build calls this with the config the server inlined; ESM users call it
@@ -76,6 +77,25 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
       ]),
     );
   if (cm.enabled) gtag('consent', 'default', { ...signals({}), wait_for_update: cm.waitForUpdateMs });
+
+  // IAB TCF stub, synchronous so it exists before any vendor tag: __tcfapi must always be a function. It answers ping
+  // and queues the rest (and every postMessage, for framed vendors) until tcf.js takes the queue over.
+  const tq: unknown[] = [];
+  if (cfg.tcf) {
+    w.__tcfapi = (...a: unknown[]) =>
+      a[0] === 'ping'
+        ? (a[2] as (p: object) => void)({ gdprApplies: true, cmpLoaded: false, cmpStatus: 'stub', apiVersion: '2.2' })
+        : tq.push(a);
+    addEventListener('message', (e) => tq.push(e));
+    document.head.append(h('iframe', { name: '__tcfapiLocator', hidden: true }));
+  }
+  const tcf =
+    cfg.tcf &&
+    import(/* @vite-ignore */ cfg.tcf.moduleUrl).then(
+      (m: TcfModule) => m.cmp(cfg.tcf!, tq, () => !dialog?.hidden),
+      () => undefined,
+    );
+  const tcfEv = (e: TcfEvent, s?: Stored) => void tcf?.then((c) => c?.ev(e, s));
 
   const record = (
     s: Stored,
@@ -165,6 +185,8 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
         await send(cfg, rec);
         tries = 0;
         stored.p = stored.p.filter((r) => r.idempotencyKey !== rec.idempotencyKey);
+        // The TC string reaches vendors only once its record is acknowledged, like everything else (check 30).
+        if (rec.tcString) tcfEv('useractioncomplete', Object.assign(stored, { tc: rec.tcString }));
         writeStored(stored, cfg);
       } catch {
         break;
@@ -177,16 +199,6 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
   };
   addEventListener('online', () => void flush());
   addEventListener('pagehide', () => stored?.p.length && !inflight && beacon(cfg, stored.p));
-
-  const loadTcf = (c: Choice): Promise<string | undefined> =>
-    cfg.tcf
-      ? import(/* @vite-ignore */ cfg.tcf.moduleUrl)
-          .then((m: TcfModule) => m.encode(cfg.tcf!, c, loc))
-          .then(
-            (s) => (api.tcString = s),
-            () => undefined,
-          )
-      : Promise.resolve(undefined);
 
   const choose = async (kind: Action, layer: Layer, label: string, c: Choice): Promise<void> => {
     const before = effective;
@@ -204,7 +216,7 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
     s.p.push(rec);
     writeStored(s, cfg);
     hide();
-    const tc = await loadTcf(s.c);
+    const tc = await tcf?.then((c) => c?.encode(s.c));
     if (tc) rec.tcString = tc;
     await flush();
     // Scripts that already ran cannot be unloaded; a reload is the only way to stop them (Art. 7(3)).
@@ -226,7 +238,11 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
 
   const show = (to: 'first' | 'choices', details = false): void => {
     if (!dialog || !reopen) return;
-    if (dialog.hidden) lastFocus = document.activeElement?.shadowRoot?.activeElement ?? document.activeElement;
+    if (dialog.hidden) {
+      lastFocus = document.activeElement?.shadowRoot?.activeElement ?? document.activeElement;
+      // Surfaced (not a move between layers): TCF vendors hear cmpuishown once it is visible.
+      tcfEv('cmpuishown');
+    }
     layer = to;
     const current = stored && !needsPrompt(stored, cfg, Date.now()) ? stored.c : {};
     const kids = to === 'first' ? layers.first((d) => show('choices', d)) : layers.choices(current, details);
@@ -317,6 +333,7 @@ export const start = (cfg: BannerConfig, opt: StartOptions): LawfulApi => {
     for (const f of gatedFrames()) if (!allowed(f, effectiveFrom(stored))) placeholder(f);
     apply();
     if (optional.length && needsPrompt(stored, cfg, Date.now())) show('first');
+    else tcfEv('tcloaded', stored);
     void flush();
   };
 

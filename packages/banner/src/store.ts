@@ -21,6 +21,8 @@ export interface Stored {
   g: string[];
   /** Records not yet acknowledged by the consent API; while any is pending nothing non-essential runs (check 30). */
   p: BannerConsentRecord[];
+  /** IAB TCF string of the last acknowledged choice (TCF sites only), surfaced again on later visits (tcloaded). */
+  tc?: string;
 }
 
 export const COOKIE = 'lawful_consent';
