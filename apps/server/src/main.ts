@@ -28,6 +28,7 @@ import { CONSENT_PURGE_JOB, createConsentRetention } from './modules/consent/con
 import { createConsentService } from './modules/consent/consent.service.ts';
 import { createExportDelivery, EXPORT_PURGE_JOB } from './modules/datamap/datamap.exports.ts';
 import { createDataMapRepo } from './modules/datamap/datamap.repo.ts';
+import { createRetentionPurge, DATAMAP_RETENTION_JOB } from './modules/datamap/datamap.retention-job.ts';
 import { createDataMapRunner } from './modules/datamap/datamap.runner.ts';
 import { createDataMapStore } from './modules/datamap/datamap.store.ts';
 import { createDecisionsRepo } from './modules/decisions/decisions.repo.ts';
@@ -385,7 +386,13 @@ export const buildServices = (deps: {
     preferencesMail,
     consentRetention,
     requestsModule,
-    dataMap: { store: dataMapStore, runner: dataMap, exports: exportDelivery, erasure },
+    dataMap: {
+      store: dataMapStore,
+      runner: dataMap,
+      exports: exportDelivery,
+      erasure,
+      retention: createRetentionPurge({ db, store: dataMapStore, audit, logger: deps.logger }),
+    },
     breachesModule,
     subprocessors,
     tenantLifecycle: createTenantLifecycle({
@@ -432,7 +439,7 @@ export const openRuntime = async (
     const db = opts.db ?? (await openDatabase(config));
     await db.migrate();
     const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
-    jobs.declare('audit.checkpoint', CONFIRMATION_JOB, CONSENT_PURGE_JOB, EXPORT_PURGE_JOB);
+    jobs.declare('audit.checkpoint', CONFIRMATION_JOB, CONSENT_PURGE_JOB, EXPORT_PURGE_JOB, DATAMAP_RETENTION_JOB);
     const services = buildServices({ db, secrets, clock, jobs, logger, config });
     await jobs.start();
     return {
@@ -503,6 +510,11 @@ export const registerWorkers = async (rt: Runtime) => {
     await rt.services.dataMap.exports.purgeExpired();
   });
   await rt.jobs.schedule(EXPORT_PURGE_JOB, '23 * * * *');
+  // Art. 5(1)(e): connected systems lose what is past each collection's retention period, daily.
+  await rt.jobs.work(DATAMAP_RETENTION_JOB, async () => {
+    await rt.services.dataMap.retention.runAll();
+  });
+  await rt.jobs.schedule(DATAMAP_RETENTION_JOB, '41 2 * * *');
   await registerBreachWorkers(rt.jobs, rt.services.breachesModule);
 };
 

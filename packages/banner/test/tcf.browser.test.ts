@@ -247,6 +247,30 @@ describe('IAB TCF v2.2 CMP API (__tcfapi) and TC string', () => {
     expect((await events(p))[1]).toMatchObject({ eventStatus: 'cmpuishown', tcString: tc });
   });
 
+  it('check 29: a stored string that a later GPC opt-out contradicts is not surfaced again; the choice is re-encoded without the refused purposes', async () => {
+    const { ctx, p } = await visit();
+    await ctx.addInitScript(
+      `if (location.search.includes('gpc=1')) Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true });`,
+    );
+    await p.goto(env.site.origin);
+    await button(p, 'Accept all').click();
+    await waitForRecords(env.api, 1);
+    const all = TCString.decode(env.api.received[0]?.record.tcString ?? '');
+    expect([...all.purposeConsents.values()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 7, 8, 9, 10]);
+    expect([...all.vendorConsents.values()].sort((a, b) => a - b)).toEqual([10, 20, 30]);
+    await p.goto(`${env.site.origin}/?gpc=1`);
+    await waitForRecords(env.api, 2);
+    await p.waitForFunction(() => (window as unknown as W).__events.length === 1);
+    const [ev] = await events(p);
+    expect(ev?.eventStatus).toBe('tcloaded');
+    // Marketing (2, 3, 4, 7) is refused by the signal; analytics stands, so does vendor 20's absence.
+    expect(trueKeys(ev?.purpose.consents ?? {})).toEqual(ANALYTICS_ONLY);
+    expect(trueKeys(ev?.vendor.consents ?? {})).toEqual([10, 30]);
+    expect([...TCString.decode(ev?.tcString ?? '').purposeConsents.values()].sort((a, b) => a - b)).toEqual(
+      ANALYTICS_ONLY,
+    );
+  });
+
   it('a vendor in a frame gets ping, events and TC data through the __tcfapiLocator frame by postMessage', async () => {
     const frame = `<iframe title="vendor" id="vendor" name="vendor" srcdoc="${FRAMED_VENDOR.replaceAll('"', '&quot;')}"></iframe>`;
     const { p } = await visit(page().replace('</main>', `${frame}</main>`));

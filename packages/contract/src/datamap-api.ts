@@ -119,3 +119,37 @@ export const DataMapDiscovery = z
   })
   .openapi('DataMapDiscovery');
 export type DataMapDiscovery = z.infer<typeof DataMapDiscovery>;
+
+/** Run the retention purge now; `dryRun` counts what would go and changes nothing. */
+export const DataMapRetentionRun = z
+  .object({ dryRun: z.boolean().default(false) })
+  .strict()
+  .openapi('DataMapRetentionRun');
+export type DataMapRetentionRun = z.infer<typeof DataMapRetentionRun>;
+
+export const DataMapRetentionReport = z
+  .object({
+    version: z.number().int(),
+    at: z.string(),
+    dryRun: z.boolean(),
+    complete: z.boolean(),
+    systems: z.array(
+      z.object({
+        system: z.string(),
+        status: z.enum(['done', 'failed', 'skipped']),
+        error: z.string().optional(),
+        collections: z.array(
+          z.object({
+            collection: z.string(),
+            table: z.string(),
+            expired: z.number().int(),
+            deleted: z.number().int(),
+            anonymised: z.number().int(),
+            cutoff: z.string().optional(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi('DataMapRetentionReport');
+export type DataMapRetentionReport = z.infer<typeof DataMapRetentionReport>;

@@ -60,5 +60,9 @@ describe('lawful datamap discover | set | connect | check (checks 42, 53)', { ti
     expect(check.code, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toMatch(/chinook: data map version 1 — OK/);
     expect(check.stdout).toMatch(/system shop: checked/);
+    const purge = await run(['datamap', 'purge', '--tenant', 'chinook', '--dry-run']);
+    expect(purge.code, purge.stdout + purge.stderr).toBe(0);
+    expect(purge.stdout).toMatch(/dry run: nothing changed/);
+    expect(purge.stdout).toMatch(/invoice: 0 would be deleted, 0 would be anonymised \(older than 20\d\d-/);
   });
 });

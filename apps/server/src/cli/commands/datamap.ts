@@ -116,6 +116,38 @@ export const registerDataMapCommands = (program: Command, ctx: CommandContext) =
       print(ctx, [`Connection ${c.name} (${c.engine}) stored, sealed under the tenant key.`], c);
     });
 
+  dm.command('purge')
+    .description(
+      'Purge what is past its retention period in the connected systems (one tenant, or every tenant with a map)',
+    )
+    .option('--tenant <id-or-slug>', 'the tenant (default: all)')
+    .option('--dry-run', 'count what would be purged; change nothing')
+    .action(async (opts: { tenant?: string; dryRun?: boolean }) => {
+      const rt = await ctx.runtime();
+      const tenants = opts.tenant ? [await rt.services.tenants.resolve(opts.tenant)] : await rt.services.tenants.list();
+      const results = [];
+      for (const t of tenants) {
+        if (!opts.tenant && !(await rt.services.dataMap.store.current(t.id))) continue;
+        const r = await rt.services.dataMap.retention.run(t.id, { dryRun: !!opts.dryRun }, 'cli');
+        results.push({ tenant: t.slug, ...r });
+      }
+      if (results.length === 0) throw new CliError('no tenant has a data map yet: lawful datamap set FILE --tenant T');
+      const verb = opts.dryRun ? 'would be' : 'were';
+      const lines = results.flatMap((r) => [
+        `${r.tenant}: data map version ${r.version}${r.dryRun ? ' (dry run: nothing changed)' : ''}`,
+        ...r.systems.flatMap((s) => [
+          `  system ${s.system}: ${s.status}${s.error ? ` (${s.error})` : ''}`,
+          ...s.collections.map(
+            (c) =>
+              `    ${c.collection}: ${c.deleted} ${verb} deleted, ${c.anonymised} ${verb} anonymised${c.cutoff ? ` (older than ${c.cutoff})` : ' (belonging to expired rows)'}`,
+          ),
+        ]),
+      ]);
+      print(ctx, lines, results);
+      if (results.some((r) => !r.complete))
+        throw new CliError('some systems could not be purged (listed above)', EXIT.failed);
+    });
+
   dm.command('check')
     .description('Check the data map against the live databases (one tenant, or every tenant with a map)')
     .option('--tenant <id-or-slug>', 'the tenant (default: all)')

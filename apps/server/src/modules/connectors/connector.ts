@@ -42,7 +42,9 @@ export type Condition =
   /** the column with everything but digits removed = value (phone numbers in any format). */
   | { op: 'digits_eq'; column: string; value: string }
   /** lower(column) contains value, with LIKE wildcards in value escaped (free-text residue). */
-  | { op: 'contains_ci'; column: string; value: string };
+  | { op: 'contains_ci'; column: string; value: string }
+  /** column < value, for a date or timestamp column (retention: rows older than the cut-off). */
+  | { op: 'before'; column: string; value: Date };
 
 export type SelectSpec = {
   table: string;

@@ -8,8 +8,15 @@ import {
   type TableInfo,
   type Transaction,
 } from './connector.ts';
-import { buildDelete,
-  buildDeleteWhere, buildUpdate, type Dialect, keysetPages, quoteWith, type Statement } from './sql.builder.ts';
+import {
+  buildDelete,
+  buildDeleteWhere,
+  buildUpdate,
+  type Dialect,
+  keysetPages,
+  quoteWith,
+  type Statement,
+} from './sql.builder.ts';
 
 export type MysqlConnectorOptions = {
   /** mysql://user:pass@host:3306/database — the database named in the URL holds the mapped tables. */

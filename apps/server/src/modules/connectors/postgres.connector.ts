@@ -8,8 +8,7 @@ import {
   type TableInfo,
   type Transaction,
 } from './connector.ts';
-import { buildDelete,
-  buildDeleteWhere, buildUpdate, type Dialect, keysetPages, quoteWith } from './sql.builder.ts';
+import { buildDelete, buildDeleteWhere, buildUpdate, type Dialect, keysetPages, quoteWith } from './sql.builder.ts';
 
 export type PostgresConnectorOptions = {
   url: string;

@@ -56,6 +56,10 @@ const condition = (d: Dialect, b: Binder, c: Condition): string => {
       return `${d.digits(col)} = ${b.bind(c.value)}`;
     case 'contains_ci':
       return `${d.lower(col)} LIKE ${b.bind(`%${escapeLike(c.value)}%`)} ESCAPE '!'`;
+    case 'before':
+      // In UTC, whatever the process's zone: PostgreSQL reads the ISO form (a timestamp column ignores the Z),
+      // MySQL wants 'YYYY-MM-DD HH:MM:SS'.
+      return `${col} < ${b.bind(d.name === 'mysql' ? c.value.toISOString().slice(0, 19).replace('T', ' ') : c.value.toISOString())}`;
   }
 };
 

@@ -115,6 +115,55 @@ const targetValue = (
   return pseudonymFor(key!, f, text, s.length, maxLength);
 };
 
+/**
+ * Applies the field strategies to rows that stay (set null, mask, pseudonymise); returns the rows changed. Rows
+ * taking the same new values (one person's pseudonym, a fixed mask, null) go in one statement per 1,000 keys; values
+ * that differ per row (a mask with {pk}) are one statement each. Rows already in their end state are left alone.
+ */
+export const anonymiseRows = async (
+  tx: Transaction,
+  c: DataCollection,
+  rows: readonly Row[],
+  live: SchemaSnapshot,
+  key: Buffer | undefined,
+): Promise<number> => {
+  const erasable = c.fields.filter((f) => !f.otherPeople).map((f) => f.column);
+  const groups = new Map<string, { set: Row; keys: Row[] }>();
+  for (const row of rows) {
+    const set: Row = {};
+    for (const col of erasable) {
+      const v = targetValue(c, col, row, live, key);
+      if (v !== undefined && normaliseScalar(row[col]) !== v) set[col] = v;
+    }
+    if (Object.keys(set).length === 0) continue;
+    const id = JSON.stringify(Object.entries(set).map(([k, v]) => [k, normaliseScalar(v)]));
+    const g = groups.get(id) ?? { set, keys: [] };
+    g.keys.push(Object.fromEntries(c.primaryKey.map((k) => [k, row[k]])));
+    groups.set(id, g);
+  }
+  let changed = 0;
+  for (const { set, keys } of groups.values()) {
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const part = keys.slice(i, i + BATCH);
+      changed +=
+        part.length === 1
+          ? await tx.updateRow(c.table, c.primaryKey, part[0]!, set)
+          : await tx.update(c.table, c.primaryKey, part, set);
+    }
+  }
+  return changed;
+};
+
+/** Deletes rows by primary key, 1,000 keys per statement; returns the rows deleted. */
+export const deleteRows = async (tx: Transaction, c: DataCollection, rows: readonly Row[]): Promise<number> => {
+  let n = 0;
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const keys = rows.slice(i, i + BATCH).map((r) => Object.fromEntries(c.primaryKey.map((k) => [k, r[k]])));
+    n += await tx.delete(c.table, c.primaryKey, keys);
+  }
+  return n;
+};
+
 const outcomes = (c: DataCollection): FieldOutcome[] =>
   c.fields.flatMap((f): FieldOutcome[] => {
     if (f.otherPeople) return [];
@@ -173,31 +222,7 @@ const eraseInTransaction = async (
   // Updates first (they never break a constraint that deleting would need), then deletes children-first.
   for (const c of s.collections) {
     if (c.erasure?.kind === 'delete_row') continue;
-    const erasable = c.fields.filter((f) => !f.otherPeople).map((f) => f.column);
-    // Rows that take the same new values (one person's pseudonym, a fixed mask, null) go in one statement per
-    // 500 keys; values that differ per row (a mask with {pk}) are one statement each.
-    const groups = new Map<string, { set: Row; keys: Row[] }>();
-    for (const row of found.get(c.name)!) {
-      const set: Row = {};
-      for (const col of erasable) {
-        const v = targetValue(c, col, row, live, opts.pseudonymKey);
-        if (v !== undefined && normaliseScalar(row[col]) !== v) set[col] = v;
-      }
-      if (Object.keys(set).length === 0) continue;
-      const id = JSON.stringify(Object.entries(set).map(([k, v]) => [k, normaliseScalar(v)]));
-      const g = groups.get(id) ?? { set, keys: [] };
-      g.keys.push(Object.fromEntries(c.primaryKey.map((k) => [k, row[k]])));
-      groups.set(id, g);
-    }
-    for (const { set, keys } of groups.values()) {
-      for (let i = 0; i < keys.length; i += BATCH) {
-        const part = keys.slice(i, i + BATCH);
-        results.get(c.name)!.updated +=
-          part.length === 1
-            ? await tx.updateRow(c.table, c.primaryKey, part[0]!, set)
-            : await tx.update(c.table, c.primaryKey, part, set);
-      }
-    }
+    results.get(c.name)!.updated += await anonymiseRows(tx, c, found.get(c.name)!, live, opts.pseudonymKey);
   }
   for (const c of deletionOrder(s, live)) {
     if (c.erasure?.kind !== 'delete_row') continue;
@@ -207,11 +232,7 @@ const eraseInTransaction = async (
       r.deleted += n;
       r.matched += n;
     }
-    const rows = found.get(c.name)!;
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const keys = rows.slice(i, i + BATCH).map((r) => Object.fromEntries(c.primaryKey.map((k) => [k, r[k]])));
-      results.get(c.name)!.deleted += await tx.delete(c.table, c.primaryKey, keys);
-    }
+    r.deleted += await deleteRows(tx, c, found.get(c.name)!);
   }
   return s.collections.map((c) => results.get(c.name)!);
 };

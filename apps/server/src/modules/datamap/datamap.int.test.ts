@@ -365,6 +365,27 @@ describe('data map in the server: versions, connections, access and erasure thro
       line: await chinook.checksums('invoice_line'),
     }).toEqual(end);
   });
+
+  it('Art. 5(1)(e): POST /v1/datamap/retention:run purges what is past retention (dry run first), audited in counts only', async () => {
+    const bad = await h.request('POST', '/v1/datamap/retention:run', { key: admin, body: { dryRun: 'yes' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'dryRun' });
+    const before = await chinook.rows('invoice');
+    // The fixture keeps invoices 10 years; the server's clock says now, so nothing of Chinook (2021–2025) is due.
+    const dry = await h.request('POST', '/v1/datamap/retention:run', { key: admin, body: { dryRun: true } });
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, complete: true, version: 2 });
+    const invoice = (dry.body.systems[0].collections as Json[]).find((c) => c.collection === 'invoice');
+    expect(invoice).toMatchObject({ expired: 0, deleted: 0 });
+    const run = await h.request('POST', '/v1/datamap/retention:run', { key: admin, body: {} });
+    expect(run.status, run.text).toBe(200);
+    expect(run.body.dryRun).toBe(false);
+    expect(await chinook.rows('invoice')).toHaveLength(before.length);
+    const audit = await h.request('GET', '/v1/audit?action=datamap.retention.purge', { key: admin });
+    expect(audit.status, audit.text).toBe(200);
+    const entry = (audit.body.items as Json[]).find((e) => e.action === 'datamap.retention.purge');
+    expect(entry?.details).toMatchObject({ version: 2, complete: true, deleted: 0, anonymised: 0 });
+  });
 });
 
 /** Every row of every table of Lawful's own database as text (tables in public and the job queue's schema). */

@@ -10,6 +10,8 @@ import {
   DataMapConnectionName,
   DataMapDiscover,
   DataMapDiscovery,
+  DataMapRetentionReport,
+  DataMapRetentionRun,
   IdentityKind,
   StoredDataMap as Stored,
   DataMapVersionList as VersionList,
@@ -18,6 +20,7 @@ import { type AppEnv, actorOf } from '../../http/context.ts';
 import { ADMIN, guarded, IdParam, json, jsonBody, OFFICER, READER, STAFF } from '../../http/route.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ExportDelivery } from './datamap.exports.ts';
+import type { RetentionPurge } from './datamap.retention-job.ts';
 import type { DataMapRunner } from './datamap.runner.ts';
 import type { DataMapStore } from './datamap.store.ts';
 
@@ -83,7 +86,12 @@ const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 
-export const dataMapRoutes = (deps: { store: DataMapStore; runner: DataMapRunner; exports: ExportDelivery }) => {
+export const dataMapRoutes = (deps: {
+  store: DataMapStore;
+  runner: DataMapRunner;
+  exports: ExportDelivery;
+  retention: RetentionPurge;
+}) => {
   const { store, exports } = deps;
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(
@@ -188,6 +196,22 @@ export const dataMapRoutes = (deps: { store: DataMapStore; runner: DataMapRunner
       responses: { 200: json(CheckResult, 'The check') },
     }),
     async (c) => c.json(await store.check(c.var.principal.tenantId, actorOf(c.var.principal)), 200),
+  );
+  app.openapi(
+    guarded(OFFICER, {
+      method: 'post',
+      path: '/v1/datamap/retention:run',
+      tags: ['Data map'],
+      summary: 'Purge what is past its retention period in the connected systems now (or count it, with dryRun)',
+      description:
+        'The daily job does the same for every tenant. Rows deleted whole or kept under an Art. 17(3) ground are ' +
+        'deleted with the rows that belong to them; rows anonymised in place get their fields anonymised. One ' +
+        'transaction per system; counts are audited.',
+      request: jsonBody(DataMapRetentionRun),
+      responses: { 200: json(DataMapRetentionReport, 'What was (or would be) purged, per system and collection') },
+    }),
+    async (c) =>
+      c.json(await deps.retention.run(c.var.principal.tenantId, c.req.valid('json'), actorOf(c.var.principal)), 200),
   );
   app.openapi(
     guarded(OFFICER, {

@@ -6,6 +6,7 @@ import { type Discovery, discoverDataMap } from './datamap.discover.ts';
 import { type ErasureReport, eraseSubject } from './datamap.erase.ts';
 import type { ConnectorLookup } from './datamap.model.ts';
 import { type Rectification, rectifySubject } from './datamap.rectify.ts';
+import { purgeExpired, type RetentionReport } from './datamap.retention.ts';
 import { type AccessEvent, accessSubject } from './datamap.traverse.ts';
 import { type VerificationReport, verifyErasure } from './datamap.verify.ts';
 
@@ -29,6 +30,14 @@ export const createDataMapService = (deps: {
     eraseSubject(map, ids, { connectorFor: deps.connectorFor, pseudonymKey: deps.pseudonymKey, dryRun: opts.dryRun }),
   verify: (map: DataMap, ids: readonly SubjectIdentity[]): Promise<VerificationReport> =>
     verifyErasure(map, ids, { connectorFor: deps.connectorFor }),
+  /** Storage limitation: removes what is past its collection's retention period (see datamap.retention.ts). */
+  purgeExpired: (map: DataMap, opts: { dryRun?: boolean } = {}): Promise<RetentionReport> =>
+    purgeExpired(map, {
+      connectorFor: deps.connectorFor,
+      now: deps.clock.now(),
+      pseudonymKey: deps.pseudonymKey,
+      dryRun: opts.dryRun,
+    }),
   check: (map: DataMap): Promise<CheckResult> =>
     checkDataMap(map, { connectorFor: deps.connectorFor, now: deps.clock.now() }),
   discover: (connector: Connector, system: Pick<DataSystem, 'id' | 'engine' | 'connection'>): Promise<Discovery> =>
