@@ -117,6 +117,32 @@ const main = async () => {
     );
     out(`request latency (received → closed): p50 ${Math.round(pct(rl, 50))} ms, p99 ${Math.round(pct(rl, 99))} ms`);
     out(`e-mails written to the outbox: ${mails}`);
+
+    // Baseline, same process and database: the bare queue. As many no-op jobs as the workflow ran (fan-out, three
+    // tasks, two e-mails per request), enqueued one by one from 20 callers and worked by as many workers as the
+    // request queues have (2 + 4 + 2), so the ratio says what the workflow costs on top of pg-boss itself.
+    const JOBS = N * 6;
+    rt.jobs.declare('bench.noop');
+    let worked = 0;
+    await rt.jobs.work('bench.noop', async () => void worked++, { concurrency: 8 });
+    const b0 = performance.now();
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (sent < JOBS) {
+          sent++;
+          await rt.jobs.send('bench.noop', { i: sent });
+        }
+      }),
+    );
+    while (worked < JOBS && performance.now() - b0 < MINUTES * 60_000) await new Promise((x) => setTimeout(x, 100));
+    const baseMs = performance.now() - b0;
+    const baseRate = worked / (baseMs / 1000);
+    const flowRate = (done * 6) / (totalMs / 1000);
+    out(`baseline: ${worked} bare pg-boss jobs in ${(baseMs / 1000).toFixed(1)} s = ${Math.round(baseRate)} jobs/s`);
+    out(
+      `workflow jobs/s ÷ bare queue jobs/s: ${(flowRate / baseRate).toFixed(2)} (${Math.round(flowRate)} vs ${Math.round(baseRate)})`,
+    );
   } finally {
     await rt.close();
     await pgdb.drop();
