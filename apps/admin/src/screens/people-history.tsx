@@ -23,7 +23,7 @@ export const BasesHistory = ({ subjectId }: { subjectId: string }) => {
       ) : bases.data.length === 0 ? (
         <p className="muted">No basis has been recorded for this person.</p>
       ) : (
-        <TableWrap label="Lawful basis per purpose">
+        <TableWrap label="Bases in force and their history">
           <table>
             <thead>
               <tr>

@@ -29,7 +29,7 @@ export const PersonPage = ({ id }: { id: string }) => {
         !profile.error && <Loading what="the person" />
       ) : (
         <>
-          <dl className="facts">
+          <dl className="facts stack-narrow">
             <dt>Known since</dt>
             <dd>{when(p.createdAt)} UTC</dd>
             <dt>Status</dt>
@@ -78,7 +78,7 @@ const Identities = ({ profile }: { profile: Profile }) => {
       {profile.identities.length === 0 ? (
         <p className="muted">No identifiers are held.</p>
       ) : (
-        <TableWrap label="Identities">
+        <TableWrap label="Identifiers">
           <table>
             <thead>
               <tr>

@@ -30,18 +30,24 @@ const Action = ({ title, children }: { title: string; children: ReactNode }) => 
 );
 
 /** Extend, refuse (with the legal ground) or complete, as the role and state allow. */
-export const Actions = ({ request: r, role, onChanged }: { request: Detail; role: string; onChanged: () => void }) => {
+export const Actions = ({
+  request: r,
+  role,
+  onChanged,
+}: {
+  request: Detail;
+  role: string;
+  /** Told what was done; the page says it (this section goes once the request is closed). */
+  onChanged: (done: string) => void;
+}) => {
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
   if (!OPEN.has(r.state) || !STAFF.has(role)) return null;
   const run = (what: string, f: (form: FormData) => Promise<unknown>) => async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     setError(null);
-    setDone(null);
     try {
       await f(new FormData(e.currentTarget));
-      setDone(what);
-      onChanged();
+      onChanged(what);
     } catch (x) {
       setError(x instanceof NotReady ? x.message : describeError(x));
     }
@@ -77,7 +83,6 @@ export const Actions = ({ request: r, role, onChanged }: { request: Detail; role
   return (
     <section aria-labelledby="actions">
       <h2 id="actions">Actions</h2>
-      <div aria-live="polite">{done && <p className="ok">{done}</p>}</div>
       {error && <Alert>{error}</Alert>}
       {!r.extension && (
         <Action title="Extend the deadline">

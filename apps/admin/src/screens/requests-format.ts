@@ -16,7 +16,7 @@ export const dueIn = (dueAt: string, now = Date.now()) => Math.floor((Date.parse
 
 export const dueText = (dueAt: string, now = Date.now()) => {
   if (Date.parse(dueAt) < now) {
-    const late = Math.max(1, Math.ceil((now - Date.parse(dueAt)) / DAY));
+    const late = Math.max(1, Math.floor((now - Date.parse(dueAt)) / DAY));
     return `overdue by ${late} day${late === 1 ? '' : 's'}`;
   }
   const d = dueIn(dueAt, now);

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { lawful, type Session } from '../api.ts';
 import { Alert, Loading, TableWrap, when } from '../ui/bits.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -26,6 +26,7 @@ const detailsText = (d: Record<string, unknown>) =>
 /** One request: what it asks, where it stands, what happened, the work per system and recipient, and what to do. */
 export const RequestPage = ({ id, session }: { id: string; session: Session }) => {
   const detail = useLoad(() => lawful.requests.get(id), [id]);
+  const [done, setDone] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const r = detail.data;
@@ -43,7 +44,7 @@ export const RequestPage = ({ id, session }: { id: string; session: Session }) =
         !detail.error && <Loading what="the request" />
       ) : (
         <>
-          <dl className="facts">
+          <dl className="facts stack-narrow">
             <dt>Status</dt>
             <dd>
               <strong>{stateLabel(r.state)}</strong>
@@ -87,7 +88,15 @@ export const RequestPage = ({ id, session }: { id: string; session: Session }) =
               </>
             )}
           </dl>
-          <Actions request={r} role={session.user.role} onChanged={detail.reload} />
+          <div aria-live="polite">{done && <p className="ok">{done}</p>}</div>
+          <Actions
+            request={r}
+            role={session.user.role}
+            onChanged={(what) => {
+              setDone(what);
+              detail.reload();
+            }}
+          />
           <section aria-labelledby="tasks">
             <h2 id="tasks">Work per system and recipient</h2>
             {r.tasks.length === 0 ? (
