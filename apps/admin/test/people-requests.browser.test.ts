@@ -276,6 +276,7 @@ describe('People and Requests in Chromium (checks 33, 34, 62)', () => {
     expect(await rows.first().innerText()).toContain(ids.overdue);
     expect(await rows.first().getAttribute('class')).toBe('late');
     expect(await rows.first().innerText()).toMatch(/overdue by 3 days/);
+    await p.screenshot({ path: `${SHOTS}requests.png`, fullPage: true });
     await p.getByLabel('Overdue only').check();
     await p.getByRole('button', { name: 'Filter' }).click();
     await settled(p);
@@ -285,7 +286,6 @@ describe('People and Requests in Chromium (checks 33, 34, 62)', () => {
     await p.getByRole('button', { name: 'Filter' }).click();
     await table.getByRole('link', { name: ids.erasure }).waitFor();
     expect(await rows.count()).toBe(1);
-    await p.screenshot({ path: `${SHOTS}requests.png`, fullPage: true });
 
     // Refuse the erasure, citing Art. 17(3)(e).
     await table.getByRole('link', { name: ids.erasure }).click();
