@@ -402,6 +402,7 @@ export const buildServices = (deps: {
       signer: createSigner(secrets.signingKeyPem),
       clock,
       exportDir: deps.config.exports.dir,
+      erasureLog: erasureLogFile(join(deps.config.dataDir, 'erasure-log.jsonl')),
     }),
   };
 };

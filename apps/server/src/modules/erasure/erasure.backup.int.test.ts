@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,44 @@ describe('backup and restore (check 48): a restored backup never brings an erase
       );
       expect(key.rows).toEqual([{ wrapped: null }]);
       expect((await rt.services.dataMap.erasure.log()).map((e) => e.subjectId)).toEqual([gone.subject.id]);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('checks 48, 53: a tenant deleted after the backup is deleted again by the restore, and the log keeps only its id', async () => {
+    const f = await fresh;
+    const config = loadConfig(
+      { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, ...(f.url ? { DATABASE_URL: f.url } : {}) },
+      { data: f.dir },
+    );
+    let rt = await openRuntime(config, { logger: quiet });
+    const { tenant: stays } = await rt.services.tenants.create({ name: 'Stays Org' }, 'test');
+    const { tenant: leaves } = await rt.services.tenants.create({ name: 'Leaves Org' }, 'test');
+    const person = await rt.services.subjects.create(
+      leaves.id,
+      [{ kind: 'email', value: 'offboarded@example.test' }],
+      'test',
+    );
+    // An earlier erasure in the leaving tenant: its line in the log must not outlive the tenant.
+    await rt.services.dataMap.erasure.eraseLawfulData(leaves.id, person.subject.id, { requestId: null });
+    const file = join(f.dir, 'tenants.backup');
+    await backupDatabase(rt, file);
+    await rt.services.tenantLifecycle.deleteTenant(leaves.id, leaves.slug, 'test');
+    await rt.close();
+    const log = readFileSync(join(f.dir, 'erasure-log.jsonl'), 'utf8');
+    expect(log).toContain(`"kind":"tenant","tenantId":"${leaves.id}"`);
+    expect(log).not.toContain(person.subject.id);
+
+    const r = await restoreDatabase(config, file);
+    expect(r.reshredded).toBeGreaterThanOrEqual(1);
+    rt = await openRuntime(config, { logger: quiet });
+    try {
+      const left = await rt.db.raw.query<{ id: string }>('select id from tenants order by id');
+      expect(left.rows.map((x) => x.id)).toContain(stays.id);
+      expect(left.rows.map((x) => x.id)).not.toContain(leaves.id);
+      const subjects = await rt.db.raw.query('select 1 from subjects where tenant_id = $1', [leaves.id]);
+      expect(subjects.rows).toHaveLength(0);
     } finally {
       await rt.close();
     }

@@ -8,7 +8,14 @@ import type { Config } from '../../config.ts';
 import { type Database, openPglite, openPostgres, PGLITE_CONF, wrapPglite } from '../../db/client.ts';
 import { erasureLog } from '../../db/schema/index.ts';
 import { lockDataDir, pgliteDir } from '../../lib/data-dir.ts';
-import { type ErasureLogEntry, erasureLogFile, replayErasure } from './erasure.service.ts';
+import { deleteTenantRows } from '../tenants/tenants.offboard.ts';
+import {
+  type ErasureLogEntry,
+  erasureLogFile,
+  isTenantDeletion,
+  type LogLine,
+  replayErasure,
+} from './erasure.service.ts';
 
 const run = promisify(execFile);
 
@@ -50,10 +57,12 @@ const entriesOf = async (db: Database): Promise<ErasureLogEntry[]> =>
     erasedAt: r.erasedAt.toISOString(),
   }));
 
+const keyOf = (e: LogLine) => (isTenantDeletion(e) ? `${e.tenantId}:*` : `${e.tenantId}:${e.subjectId}`);
+
 /** Every erasure known now: the log file, plus the log table of the database about to be replaced (if readable). */
 const knownErasures = async (config: Config, current: () => Promise<Database | null>) => {
-  const byKey = new Map<string, ErasureLogEntry>();
-  for (const e of erasureLogFile(erasureLogPath(config)).read()) byKey.set(`${e.tenantId}:${e.subjectId}`, e);
+  const byKey = new Map<string, LogLine>();
+  for (const e of erasureLogFile(erasureLogPath(config)).read()) byKey.set(keyOf(e), e);
   const db = await current().catch(() => null);
   if (db) {
     try {
@@ -65,11 +74,18 @@ const knownErasures = async (config: Config, current: () => Promise<Database | n
   return [...byKey.values()];
 };
 
-/** Applies every logged erasure to a freshly restored database (owner, one transaction) and writes the log back. */
-const replay = async (db: Database, entries: ErasureLogEntry[]) => {
+/**
+ * Applies every logged erasure to a freshly restored database (owner, one transaction): deleted tenants are deleted
+ * again, erased subjects shredded again.
+ */
+const replay = async (db: Database, entries: LogLine[]) => {
   let shredded = 0;
   await db.system.transaction(async (tx) => {
-    for (const e of entries) if ((await replayErasure(tx, e)).keyShredded) shredded++;
+    for (const e of entries) {
+      if (isTenantDeletion(e)) {
+        if ((await deleteTenantRows(db.rawOf(tx), e.tenantId)).tenants) shredded++;
+      } else if ((await replayErasure(tx, e)).keyShredded) shredded++;
+    }
   });
   return shredded;
 };

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Database, Db, Queryable, Tx } from '../../db/client.ts';
@@ -12,6 +12,10 @@ import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 
 /** One line of the erasure log: pseudonymous ids only, never who the person was. */
 export type ErasureLogEntry = { tenantId: string; subjectId: string; requestId: string | null; erasedAt: string };
+/** A whole tenant deleted (offboarding, check 53): a restore deletes it again, whatever the backup holds. */
+export type TenantDeletionEntry = { kind: 'tenant'; tenantId: string; erasedAt: string };
+export type LogLine = ErasureLogEntry | TenantDeletionEntry;
+export const isTenantDeletion = (e: LogLine): e is TenantDeletionEntry => 'kind' in e && e.kind === 'tenant';
 
 export type LawfulErasure = {
   /** false when the key was already gone (a repeated run): the end state is the same. */
@@ -27,12 +31,25 @@ export const erasureLogFile = (path: string) => ({
     mkdirSync(dirname(path), { recursive: true });
     appendFileSync(path, `${JSON.stringify(e)}\n`, { mode: 0o600 });
   },
-  read(): ErasureLogEntry[] {
+  read(): LogLine[] {
     if (!existsSync(path)) return [];
     return readFileSync(path, 'utf8')
       .split('\n')
       .filter((l) => l.trim().length > 0)
-      .map((l) => JSON.parse(l) as ErasureLogEntry);
+      .map((l) => JSON.parse(l) as LogLine);
+  },
+  /**
+   * The tenant's own lines give way to one line saying the tenant is gone: its subjects' ids need not outlive it,
+   * and replaying the deletion removes them anyway. Written to a new file and renamed, so a crash leaves either
+   * the old log or the new one.
+   */
+  recordTenantDeletion(tenantId: string, at: Date) {
+    const kept = this.read().filter((e) => e.tenantId !== tenantId);
+    const next: LogLine[] = [...kept, { kind: 'tenant', tenantId, erasedAt: at.toISOString() }];
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, next.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
+    renameSync(tmp, path);
   },
 });
 

@@ -16,6 +16,7 @@ export const createTenantLifecycle = (deps: {
   signer: Signer;
   clock: Clock;
   exportDir?: string;
+  erasureLog?: { recordTenantDeletion(tenantId: string, at: Date): void };
 }) => {
   const offboarding = createTenantOffboarding(deps);
   return {

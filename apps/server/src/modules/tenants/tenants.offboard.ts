@@ -63,6 +63,37 @@ const deleteJobs = async (raw: RawExecutor, tenantId: string) => {
 };
 
 /**
+ * Deletes every row of a tenant in every tenant table, children before parents, and its queued jobs; the caller's
+ * transaction, as the owner. Also how `lawful restore` deletes again a tenant that a backup still holds.
+ */
+export const deleteTenantRows = async (
+  raw: RawExecutor,
+  tenantId: string,
+): Promise<{ rowsDeleted: Record<string, number>; jobsDeleted: number; tenants: number }> => {
+  const tables = tenantTables();
+  // Evidence tables refuse deletes through triggers (a published notice is immutable); offboarding is the one
+  // sanctioned exception. ALTER TABLE is transactional: the triggers come back at commit or rollback.
+  const triggered = await raw.query<{ relname: string }>(
+    `select distinct c.relname from pg_trigger g join pg_class c on c.oid = g.tgrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      where not g.tgisinternal and n.nspname = current_schema() and c.relname = any($1)`,
+    [tables.map((x) => x.name)],
+  );
+  for (const r of triggered.rows) await raw.query(`alter table ${ident(r.relname)} disable trigger user`);
+  const rowsDeleted: Record<string, number> = {};
+  for (const table of [...tables].reverse()) {
+    const res = await raw.query<{ n: number }>(
+      `with d as (delete from ${ident(table.name)} where ${ident(table.tenantColumn)} = $1 returning 1) select count(*)::int as n from d`,
+      [tenantId],
+    );
+    rowsDeleted[table.name] = res.rows[0]?.n ?? 0;
+  }
+  for (const r of triggered.rows) await raw.query(`alter table ${ident(r.relname)} enable trigger user`);
+  const jobsDeleted = await deleteJobs(raw, tenantId);
+  return { rowsDeleted, jobsDeleted, tenants: rowsDeleted.tenants ?? 0 };
+};
+
+/**
  * Offboarding (Art. 28(3)(g)): deletes every row of the tenant in every tenant table and its queued jobs, in one
  * transaction as the owner, after the caller typed the tenant's name or slug again. Destroying the tenants row and
  * the subject_keys rows destroys the key hierarchy, so any copy of the tenant's ciphertext left elsewhere (an export
@@ -75,6 +106,8 @@ export const createTenantOffboarding = (deps: {
   signer: Signer;
   clock: Clock;
   exportDir?: string;
+  /** The erasure log kept outside the database: a restore of an older backup deletes the tenant again (check 48). */
+  erasureLog?: { recordTenantDeletion(tenantId: string, at: Date): void };
 }) => {
   const { db, vault, signer, clock } = deps;
 
@@ -96,28 +129,9 @@ export const createTenantOffboarding = (deps: {
         'select count(*)::int as n from subject_keys where tenant_id = $1 and wrapped is not null',
         [t.id],
       );
-      const tables = tenantTables();
-      // Evidence tables refuse deletes through triggers (a published notice is immutable); offboarding is the one
-      // sanctioned exception. ALTER TABLE is transactional: the triggers come back at commit or rollback.
-      const triggered = await raw.query<{ relname: string }>(
-        `select distinct c.relname from pg_trigger g join pg_class c on c.oid = g.tgrelid
-          join pg_namespace n on n.oid = c.relnamespace
-          where not g.tgisinternal and n.nspname = current_schema() and c.relname = any($1)`,
-        [tables.map((x) => x.name)],
-      );
-      for (const r of triggered.rows) await raw.query(`alter table ${ident(r.relname)} disable trigger user`);
       // Every process forgets the tenant's API keys at commit, as on a revocation (keys are cached for seconds).
       await raw.query(`select pg_notify($2, hash) from api_keys where tenant_id = $1`, [t.id, KEYS_CHANNEL]);
-      const rowsDeleted: Record<string, number> = {};
-      for (const table of [...tables].reverse()) {
-        const res = await raw.query<{ n: number }>(
-          `with d as (delete from ${ident(table.name)} where ${ident(table.tenantColumn)} = $1 returning 1) select count(*)::int as n from d`,
-          [t.id],
-        );
-        rowsDeleted[table.name] = res.rows[0]?.n ?? 0;
-      }
-      for (const r of triggered.rows) await raw.query(`alter table ${ident(r.relname)} enable trigger user`);
-      const jobsDeleted = await deleteJobs(raw, t.id);
+      const { rowsDeleted, jobsDeleted } = await deleteTenantRows(raw, t.id);
       return DeletionRecord.parse({
         type: 'lawful.tenant-deletion-certificate',
         version: 1,
@@ -132,6 +146,8 @@ export const createTenantOffboarding = (deps: {
         issuer: { keyId: signer.keyId },
       });
     });
+    // After commit, like a subject's erasure: the log outlives any restore of the database.
+    deps.erasureLog?.recordTenantDeletion(record.tenantId, new Date(record.deletedAt));
     vault.forgetTenant(record.tenantId);
     // Access packages on disk: sealed under keys that no longer exist; remove the files as well.
     if (deps.exportDir) rmSync(join(deps.exportDir, record.tenantId), { recursive: true, force: true });
