@@ -219,14 +219,18 @@ export const BannerConfig = z
     reloadOnWithdrawal: z.boolean().default(true),
     /** Show the small persistent re-open button (check 26). Turn off only if every page links `[data-lawful-open]`. */
     reopenButton: z.boolean().default(true),
-    /** Optional IAB TCF v2.2 string: loads dist/tcf.js lazily from `moduleUrl` after a choice. */
+    /**
+     * Optional IAB TCF v2.2: the core defines the `__tcfapi` stub and loads dist/tcf.js from `moduleUrl` when the
+     * banner starts; the module answers vendors and encodes the TC string sent with each record.
+     */
     tcf: z
       .object({
         moduleUrl: z.url(),
         /** A copy of the IAB Global Vendor List (vendor-list.json, policy version 4+) served by the Lawful server. */
         vendorListUrl: z.url(),
-        cmpId: z.number().int().min(2),
-        cmpVersion: z.number().int().min(1),
+        /** The TC string holds 12 bits for each. */
+        cmpId: z.number().int().min(2).max(4095),
+        cmpVersion: z.number().int().min(1).max(4095),
         publisherCountryCode: z.string().regex(/^[A-Z]{2}$/),
         /** TCF purpose ids (1–11) each category stands for. */
         purposes: z.record(CategoryKey, z.array(z.number().int().min(1).max(11))),
