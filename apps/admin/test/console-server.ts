@@ -7,13 +7,16 @@ import { build } from 'vite';
 import { loadConfig } from '../../server/src/config.ts';
 import { openPglite } from '../../server/src/db/client.ts';
 import { createLogger } from '../../server/src/lib/logger.ts';
-import { buildApp, openRuntime } from '../../server/src/main.ts';
+import { buildApp, openRuntime, registerWorkers } from '../../server/src/main.ts';
 
 const ADMIN = fileURLToPath(new URL('..', import.meta.url));
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
-/** Builds the console from its sources, then runs the real server on its own embedded database on 127.0.0.1. */
-export const startConsoleServer = async () => {
+/**
+ * Builds the console from its sources, then runs the real server on its own embedded database on 127.0.0.1.
+ * `env` adds settings; `workers` runs the background jobs (webhook deliveries) as `lawful serve` does.
+ */
+export const startConsoleServer = async (opts: { env?: Record<string, string>; workers?: boolean } = {}) => {
   // The bundle people get: vitest sets NODE_ENV=test, which would otherwise pull in React's development build.
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
@@ -24,11 +27,12 @@ export const startConsoleServer = async () => {
   }
   const dir = mkdtempSync(join(tmpdir(), 'lawful-admin-e2e-'));
   const config = loadConfig(
-    { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, LAWFUL_RATE_LIMIT: '100000', LOG_LEVEL: 'warn' },
+    { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, LAWFUL_RATE_LIMIT: '100000', LOG_LEVEL: 'warn', ...opts.env },
     { data: dir },
   );
   const db = await openPglite(join(dir, 'pglite'));
-  const rt = await openRuntime(config, { db, logger: createLogger({ level: 'warn' }) });
+  const rt = await openRuntime(config, { db, logger: createLogger({ level: 'warn' }), worker: opts.workers ?? false });
+  if (opts.workers) await registerWorkers(rt);
   const app = buildApp(rt);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));

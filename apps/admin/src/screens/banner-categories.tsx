@@ -11,15 +11,29 @@ const duration = (s: number) => (s === 0 ? 'session' : s % DAY === 0 ? `${s / DA
 const en = (t: Record<string, string> | undefined) => t?.en ?? (t ? Object.values(t)[0] : undefined) ?? '';
 
 /** Categories with their services and cookies: what the banner lists, asks about and deletes on withdrawal. */
-export const Categories = (p: { categories: Category[]; purposes: Purpose[]; onChange: (c: Category[]) => void }) => {
+export const Categories = (p: {
+  categories: Category[];
+  /** Categories a Global Privacy Control signal denies (sale, sharing, targeted ads; check 29). */
+  gpc: string[];
+  purposes: Purpose[];
+  onChange: (c: Category[], gpc: string[]) => void;
+}) => {
   const [newKey, setNewKey] = useState('');
   // Only purposes that may rest on consent can record a banner choice.
   const consentPurposes = p.purposes.filter((x) => x.allowedBases.includes('consent'));
-  const put = (i: number, c: Category) => p.onChange(p.categories.map((x, j) => (j === i ? c : x)));
+  const put = (i: number, c: Category) =>
+    p.onChange(
+      p.categories.map((x, j) => (j === i ? c : x)),
+      p.gpc,
+    );
   const add = () => {
     const key = newKey.trim();
     if (!key || p.categories.some((c) => c.key === key)) return;
-    p.onChange([...p.categories, { key, purposeKey: consentPurposes[0]?.key, services: [] }]);
+    // Marketing is what GPC opts out of by default; other categories are left for the officer to tick.
+    p.onChange(
+      [...p.categories, { key, purposeKey: consentPurposes[0]?.key, services: [] }],
+      key === 'marketing' ? [...p.gpc, key] : p.gpc,
+    );
     setNewKey('');
   };
   const missing = STANDARD.filter((k) => !p.categories.some((c) => c.key === k));
@@ -57,10 +71,30 @@ export const Categories = (p: { categories: Category[]; purposes: Purpose[]; onC
               />
             </label>
             {c.key !== 'necessary' && (
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={p.gpc.includes(c.key)}
+                  onChange={(e) =>
+                    p.onChange(
+                      p.categories,
+                      e.currentTarget.checked ? [...p.gpc, c.key] : p.gpc.filter((k) => k !== c.key),
+                    )
+                  }
+                />{' '}
+                Denied by a Global Privacy Control signal
+              </label>
+            )}
+            {c.key !== 'necessary' && (
               <button
                 type="button"
                 className="danger"
-                onClick={() => p.onChange(p.categories.filter((_, j) => j !== i))}
+                onClick={() =>
+                  p.onChange(
+                    p.categories.filter((_, j) => j !== i),
+                    p.gpc.filter((k) => k !== c.key),
+                  )
+                }
               >
                 Remove category<span className="sr-only"> {c.key}</span>
               </button>

@@ -100,8 +100,9 @@ export const SiteEditor = ({ site, onSaved }: { site: Site; onSaved: (s: Site) =
       <h3 className="gap">Categories, services and cookies</h3>
       <Categories
         categories={d.categories}
+        gpc={d.gpcCategories ?? []}
         purposes={purposes.data?.items ?? []}
-        onChange={(c) => set('categories', c)}
+        onChange={(categories, gpcCategories) => setD({ ...d, categories, gpcCategories })}
       />
 
       <fieldset className="choices">

@@ -120,6 +120,8 @@ const NewSite = ({ onCreated }: { onCreated: (id: string) => void }) => {
           .filter(Boolean),
         noticeKey: String(f.get('notice') ?? ''),
         categories: [{ key: 'necessary', services: [] }],
+        // No consent category yet, so none for a Global Privacy Control signal to deny (added with the category).
+        gpcCategories: [],
       });
       onCreated(s.id);
     } catch (x) {

@@ -23,7 +23,7 @@ export const NoticeVersions = ({ noticeKey, items }: { noticeKey: string; items:
     () => (from && to ? diffLines(asText(from, locale), asText(to, locale)) : []),
     [from, to, locale],
   );
-  const changes = parts.filter((p) => p.added || p.removed).length;
+  const changes = parts.filter((p) => p.added || p.removed).reduce((n, p) => n + (p.count ?? 1), 0);
   const label = (v: NoticeVersion) => `Version ${v.version} (${v.status})`;
   return (
     <>
@@ -104,7 +104,7 @@ export const NoticeVersions = ({ noticeKey, items }: { noticeKey: string; items:
             </label>
           </div>
           <p className="muted" aria-live="polite">
-            {changes === 0 ? 'No differences.' : `${changes} changed block${changes === 1 ? '' : 's'}.`}
+            {changes === 0 ? 'No differences.' : `${changes} line${changes === 1 ? '' : 's'} changed.`}
           </p>
           <TableWrap label="Differences">
             <pre className="diff">

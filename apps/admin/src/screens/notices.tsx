@@ -125,7 +125,7 @@ const NoticePanel = (p: {
           }}
         />
       )}
-      <NoticeVersions noticeKey={p.noticeKey} items={items} />
+      <NoticeVersions key={`${latest?.id}:${items.length}`} noticeKey={p.noticeKey} items={items} />
     </>
   );
 };
