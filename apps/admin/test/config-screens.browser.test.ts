@@ -228,6 +228,8 @@ describe('admin console in Chromium: notices, cookie banner, data map, webhooks'
     await p.getByText('Saved as version 2.').waitFor();
 
     await frame.getByText('Cookies at Acme').waitFor();
+    await p.getByText('pinned tag', { exact: false }).first().waitFor();
+    await p.screenshot({ path: `${SHOTS}cookie-banner.png`, fullPage: true });
     const before = JSON.stringify(await api('acme', 'GET', '/v1/overview/consent'));
     await frame.getByRole('button', { name: 'Accept all' }).click();
     await p.waitForTimeout(500);
@@ -240,7 +242,6 @@ describe('admin console in Chromium: notices, cookie banner, data map, webhooks'
     await p.getByRole('button', { name: 'Copy pinned tag' }).click();
     await p.getByText('pinned tag copied.').waitFor();
     expect(await p.evaluate(() => navigator.clipboard.readText())).toBe(pinned);
-    await p.screenshot({ path: `${SHOTS}cookie-banner.png`, fullPage: true });
     await ctx.close();
   });
 

@@ -3,7 +3,7 @@ import type { lawful } from '../api.ts';
 type Map = NonNullable<Awaited<ReturnType<typeof lawful.datamap.current>>>['map'];
 type System = Map['systems'][number];
 
-const W = 190;
+const W = 236;
 const H = 58;
 const GAP_X = 90;
 const GAP_Y = 22;
@@ -105,7 +105,7 @@ export const DataMapGraph = ({ system }: { system: System }) => {
               </text>
               <text x="12" y="44" fontSize="12.5" fill="#3d4451">
                 {c.fields.length} field{c.fields.length === 1 ? '' : 's'}
-                {identity ? ` · finds by ${identity}` : ''}
+                {identity ? ` · by ${identity}` : ''}
                 {c.erasure ? ` · ${c.erasure.kind.replace('_', ' ')}` : ''}
               </text>
             </g>

@@ -4,6 +4,8 @@ import { TableWrap, when } from '../ui/bits.tsx';
 import { ErrorList, errorOf, type ShownError } from './config-errors.tsx';
 import { DataMapGraph } from './datamap-graph.tsx';
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 type Check = Awaited<ReturnType<typeof lawful.datamap.check>>;
 type Found = Awaited<ReturnType<typeof lawful.datamap.discover>>;
 type Connection = Awaited<ReturnType<typeof lawful.datamap.connections>>['data'][number];
@@ -35,8 +37,8 @@ export const CheckFindings = () => {
         {result && (
           <p className={result.ok ? 'ok' : 'bad'}>
             {result.ok ? 'The map matches' : 'The map does not match'} the live systems (version {result.version}):{' '}
-            {result.issues.filter((i) => i.severity === 'error').length} errors,{' '}
-            {result.issues.filter((i) => i.severity === 'warning').length} warnings.
+            {count(result.issues.filter((i) => i.severity === 'error').length, 'error')},{' '}
+            {count(result.issues.filter((i) => i.severity === 'warning').length, 'warning')}.
           </p>
         )}
       </div>
