@@ -67,10 +67,11 @@ export const buildExportPackage = async (
   }
   const meta = parsed.data;
   const spool = await createSpool(opts.tmpDir);
+  let xlsx: XlsxWriter | undefined;
   try {
     const zip = createPackageZip(out, { mtime: new Date(meta.generatedAt) });
     const xlsxFile = spool.file('data.xlsx');
-    const xlsx = createXlsxWriter(xlsxFile.sink, { created: new Date(meta.generatedAt) });
+    xlsx = createXlsxWriter(xlsxFile.sink, { created: new Date(meta.generatedAt) });
     const json = zip.entry('data.json');
     await json.write(dataJsonHead(meta));
 
@@ -176,6 +177,8 @@ export const buildExportPackage = async (
     out.destroy(e as Error);
     throw e;
   } finally {
+    // A build that failed half way leaves the workbook's thread waiting for rows: end it.
+    await xlsx?.close();
     await spool.dispose();
   }
 };

@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import ExcelJS from 'exceljs';
+import { Worker } from 'node:worker_threads';
 import type { XlsxCell } from './export.values.ts';
 
 /** Excel's hard limit, header row included. */
@@ -17,40 +16,96 @@ export type XlsxWriter = {
   endSheet(): void;
   /** Writes the workbook's closing parts and resolves when `out` has finished. */
   finish(): Promise<void>;
+  /** Ends the writer's thread; after `finish()` it has ended already. Safe to call more than once. */
+  close(): Promise<void>;
 };
 
+/** Row batches sent ahead of the worker: enough to keep it busy, few enough that memory stays at a few batches. */
+const IN_FLIGHT = 2;
+
+type FromWorker =
+  | { t: 'data'; chunk: ArrayBuffer }
+  | { t: 'ack'; id: number }
+  | { t: 'done' }
+  | { t: 'error'; message: string };
+
+/**
+ * The workbook is built in a worker thread (export.xlsx-worker.mjs): exceljs's cell model and XML writer are the
+ * largest single cost of a package, and there they run beside the JSON and CSV work instead of after it. Rows go over
+ * in batches, at most IN_FLIGHT ahead; the workbook's bytes come back and are written to `out` in order.
+ * @example
+ * const xlsx = createXlsxWriter(spoolFile.sink, { created: new Date() });
+ * xlsx.startSheet('customer', ['id', 'email']); await xlsx.addRows([[1, 'a@b.c']]); xlsx.endSheet(); await xlsx.finish();
+ */
 export const createXlsxWriter = (out: Writable, opts: { created: Date }): XlsxWriter => {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: out,
-    useStyles: false,
-    useSharedStrings: false,
+  const worker = new Worker(new URL('./export.xlsx-worker.mjs', import.meta.url), {
+    workerData: { created: opts.created.toISOString() },
   });
-  wb.creator = 'Lawful';
-  wb.created = opts.created;
-  wb.modified = opts.created;
-  let sheet: ExcelJS.Worksheet | null = null;
+  let failure: Error | null = null;
+  let open = false;
+  let next = 0;
+  const acks = new Map<number, () => void>();
+  let done: (() => void) | null = null;
+  const waiting: ((e: Error) => void)[] = [];
+  const fail = (e: Error) => {
+    failure ??= new Error(`xlsx: ${e.message}`);
+    for (const reject of waiting.splice(0)) reject(failure);
+    void worker.terminate();
+  };
+  const wait = (register: (resolve: () => void) => void) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure) return reject(failure);
+      waiting.push(reject);
+      register(resolve);
+    });
+  worker.on('message', (m: FromWorker) => {
+    if (m.t === 'data') out.write(Buffer.from(m.chunk));
+    else if (m.t === 'ack') acks.get(m.id)?.();
+    else if (m.t === 'done') done?.();
+    else fail(new Error(m.message));
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => {
+    if (!done && code !== 0) fail(new Error(`worker exited with code ${code}`));
+  });
+  const pending: Promise<void>[] = [];
 
   return {
     startSheet(name, header) {
-      if (sheet) throw new Error('xlsx: previous sheet still open');
-      sheet = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-      sheet.addRow(header).commit();
+      if (open) throw new Error('xlsx: previous sheet still open');
+      open = true;
+      worker.postMessage({ t: 'start', name, header });
     },
     async addRows(rows) {
-      if (!sheet) throw new Error('xlsx: no open sheet');
-      for (const r of rows) sheet.addRow(r).commit();
-      // exceljs pushes sheet XML to its zip compressor without back-pressure; a turn of the event loop per batch
-      // lets the compressor (on the libuv pool) drain it, so the backlog stays at about one batch.
-      await nextTurn();
+      if (!open) throw new Error('xlsx: no open sheet');
+      if (failure) throw failure;
+      const id = next++;
+      const acked = wait((resolve) => acks.set(id, resolve)).finally(() => acks.delete(id));
+      // Rejected when the worker fails; awaited later, or never if the build stops first: not an unhandled rejection.
+      acked.catch(() => undefined);
+      pending.push(acked);
+      worker.postMessage({ t: 'rows', id, rows });
+      if (pending.length > IN_FLIGHT) await pending.shift();
     },
     endSheet() {
-      if (!sheet) throw new Error('xlsx: no open sheet');
-      sheet.commit();
-      sheet = null;
+      if (!open) throw new Error('xlsx: no open sheet');
+      open = false;
+      worker.postMessage({ t: 'end' });
     },
     async finish() {
-      if (sheet) throw new Error('xlsx: finish() with a sheet open');
-      await wb.commit();
+      if (open) throw new Error('xlsx: finish() with a sheet open');
+      await Promise.all(pending.splice(0));
+      await wait((resolve) => {
+        done = resolve;
+        worker.postMessage({ t: 'finish' });
+      });
+      await new Promise<void>((resolve, reject) => {
+        out.once('error', reject);
+        out.end(() => resolve());
+      });
+    },
+    async close() {
+      await worker.terminate();
     },
   };
 };

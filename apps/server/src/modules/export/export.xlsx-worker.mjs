@@ -1,0 +1,57 @@
+// The workbook writer's thread (see export.xlsx.ts). Plain JavaScript on purpose: a worker does not inherit the
+// TypeScript loader the server runs under, and this file needs nothing but exceljs.
+import { Writable } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import ExcelJS from 'exceljs';
+
+if (!parentPort) throw new Error('export.xlsx-worker.mjs runs as a worker thread only');
+const port = parentPort;
+
+// Bytes go back to the main thread, which seals them into the spool; the buffer moves, it is not copied.
+const out = new Writable({
+  highWaterMark: 1 << 20,
+  write(chunk, _encoding, done) {
+    const copy = new Uint8Array(chunk.length);
+    copy.set(chunk);
+    port.postMessage({ t: 'data', chunk: copy.buffer }, [copy.buffer]);
+    done();
+  },
+});
+
+const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+const created = new Date(workerData.created);
+wb.creator = 'Lawful';
+wb.created = created;
+wb.modified = created;
+/** @type {import('exceljs').Worksheet | null} */
+let sheet = null;
+
+const handle = async (m) => {
+  if (m.t === 'start') {
+    sheet = wb.addWorksheet(m.name, { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.addRow(m.header).commit();
+  } else if (m.t === 'rows') {
+    for (const r of m.rows) sheet.addRow(r).commit();
+    // exceljs hands sheet XML to its compressor without back-pressure; a turn of the loop lets it drain.
+    await new Promise((r) => setImmediate(r));
+    port.postMessage({ t: 'ack', id: m.id });
+  } else if (m.t === 'end') {
+    sheet.commit();
+    sheet = null;
+  } else if (m.t === 'finish') {
+    await wb.commit();
+    await new Promise((resolve, reject) => {
+      if (out.writableFinished) return resolve(undefined);
+      out.once('finish', resolve);
+      out.once('error', reject);
+    });
+    port.postMessage({ t: 'done' });
+    port.close();
+  }
+};
+
+// Messages are handled strictly in order: each waits for the previous one.
+let chain = Promise.resolve();
+port.on('message', (m) => {
+  chain = chain.then(() => handle(m)).catch((e) => port.postMessage({ t: 'error', message: String(e?.message ?? e) }));
+});
