@@ -34,8 +34,11 @@ export type Database = {
   rawOf(tx: Tx): RawExecutor;
   raw: RawExecutor & { exec(text: string): Promise<void> };
   migrate(): Promise<void>;
-  /** LISTEN on a channel: every process sharing the database hears a NOTIFY once its transaction commits. */
-  listen(channel: string, handler: (payload: string) => void): Promise<void>;
+  /**
+   * LISTEN on a channel: every process sharing the database hears a NOTIFY once its transaction commits. `onGap` is
+   * called with false when the channel is lost and with true when it is back: notifications in between were missed.
+   */
+  listen(channel: string, handler: (payload: string) => void, onGap?: (up: boolean) => void): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 };
@@ -54,22 +57,51 @@ export const openPostgres = async (url: string, opts: { max?: number } = {}): Pr
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20, connectionTimeoutMillis: 5000 });
   // A dropped connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // pg-pool listens for errors only on idle clients: a connection lost while checked out (between two statements of
+  // a transaction) was an unhandled 'error' that killed the server (found by bench/faults.ts b). The statement in
+  // flight, or the next, fails instead (a 503), and pg-pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
   const listeners = new Map<string, ((payload: string) => void)[]>();
+  const gapHandlers: ((up: boolean) => void)[] = [];
   let listener: pg.Client | null = null;
   let closed = false;
-  // One connection carries every LISTEN; if it drops, it comes back and listens again.
+  let retrying = false;
+  // Notifications sent while the channel was down are lost for good: whoever caches on them must forget everything.
+  const gap = (up: boolean) => {
+    for (const h of gapHandlers) h(up);
+  };
+  // One connection carries every LISTEN; if it drops, it comes back and listens again — retrying every second for as
+  // long as the database is away (a single retry left the process deaf after any outage over a second, found by
+  // bench/faults.ts c: a key revoked elsewhere stayed usable here until its cache entry expired).
+  const retry = () => {
+    if (closed || retrying) return;
+    retrying = true;
+    setTimeout(() => {
+      retrying = false;
+      connectListener().then(() => gap(true), retry);
+    }, 1000).unref();
+  };
   const connectListener = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url });
     c.on('notification', (n) => {
       for (const h of listeners.get(n.channel) ?? []) h(n.payload ?? '');
     });
     c.on('error', () => {
-      listener = null;
-      if (!closed) setTimeout(() => void connectListener().catch(() => {}), 1000).unref();
+      if (listener === c) {
+        listener = null;
+        gap(false);
+      }
+      void c.end().catch(() => {});
+      retry();
     });
-    await c.connect();
-    for (const ch of listeners.keys()) await c.query(`LISTEN ${ch}`);
+    try {
+      await c.connect();
+      for (const ch of listeners.keys()) await c.query(`LISTEN ${ch}`);
+    } catch (e) {
+      void c.end().catch(() => {});
+      throw e;
+    }
     listener = c;
   };
   // The pool's drizzle session: its dialect, relational schema and options serve our own transactions below.
@@ -102,10 +134,11 @@ export const openPostgres = async (url: string, opts: { max?: number } = {}): Pr
         client.release(broken);
       }
     },
-    async listen(channel, handler) {
+    async listen(channel, handler, onGap) {
       if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
       const first = !listeners.has(channel);
       listeners.set(channel, [...(listeners.get(channel) ?? []), handler]);
+      if (onGap) gapHandlers.push(onGap);
       if (!listener) await connectListener();
       else if (first) await listener.query(`LISTEN ${channel}`);
     },

@@ -36,7 +36,13 @@ export const createKeysService = (deps: {
   const cache = new Map<string, { principal: Principal; until: number }>();
   const forget = (hash: string) => cache.delete(hash);
   let listening = true;
-  void db.listen(KEYS_CHANNEL, forget).catch(() => {
+  // While the channel is down a revocation elsewhere would go unheard: forget every key and cache none until it is
+  // back (keys are read from the database meanwhile).
+  const onGap = (up: boolean) => {
+    listening = up;
+    cache.clear();
+  };
+  void db.listen(KEYS_CHANNEL, forget, onGap).catch(() => {
     // Without the channel a revocation on another process would wait for the cache to expire: do not cache.
     listening = false;
     cache.clear();
