@@ -264,7 +264,9 @@ describe('People and Requests in Chromium (checks 33, 34, 62)', () => {
     await ctx.close();
   });
 
-  it('Requests: the queue sorts by due date and filters; refuse with a legal ground, extend, complete with the package link, certificate', { timeout: 120_000 }, async () => {
+  it('Requests: the queue sorts by due date and filters; refuse with a legal ground, extend, complete with the package link, certificate', {
+    timeout: 120_000,
+  }, async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const p = await signIn(ctx);
     await go(p, 'Requests');
