@@ -130,8 +130,12 @@ export const caseArb = (
       weight: 6,
       arbitrary: fc
         .tuple(
-          ...queryParams.map((p) => fc.option(fc.oneof(valid(p.schema), text(0, 30)), { nil: undefined })),
-          fc.option(fc.tuple(text(1, 12), text(0, 20)), { nil: undefined }),
+          ...queryParams.map((p) =>
+            fc.option(fc.oneof({ weight: 3, arbitrary: valid(p.schema, `?${p.name}`) }, text(0, 30)), {
+              nil: undefined,
+            }),
+          ),
+          fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, fc.tuple(text(1, 12), text(0, 20))),
         )
         .map(([...vals]) => {
           const extra = vals.pop() as [string, string] | undefined;

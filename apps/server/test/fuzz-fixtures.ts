@@ -130,6 +130,11 @@ export const hintsOf = (pools: Pools): Hints => {
     noticeVersionId: 'noticeVersionId',
     noticeHash: 'noticeHash',
     subjectId: 'subjectId',
+    // Query parameters are hinted as `?name`, apart from body properties of the same name.
+    '?subject': 'subjectId',
+    '?purpose': 'purposeKey',
+    '?requestId': 'requestId',
+    '?assignee': 'userId',
     consentRecordId: 'consentRecordId',
     requestId: 'requestId',
     assignee: 'userId',

@@ -198,7 +198,7 @@ export const validOf = (doc: OpenApiDoc, hints: Hints = {}) => {
     if (typeof s.pattern === 'string') return matching(s.pattern).filter((x) => lengthOk(x, min, max));
     return text(min, max);
   };
-  return (schema: JsonSchema) => gen(schema, 0);
+  return (schema: JsonSchema, key?: string) => gen(schema, 0, key);
 };
 
 /** One way to break a valid value, and where (a dotted path; '' is the whole body). */
