@@ -338,12 +338,17 @@ describe('People and Requests in Chromium (checks 33, 34, 62)', () => {
     await ctx.close();
   });
 
-  it('a read-only user sees the queue and a request, without the actions', async () => {
+  it('a read-only user sees the queue, a request and masked people, without actions, lookup or reveal', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await signIn(ctx, 'reader@example.org');
     await go(p, 'Requests');
     await open(p, `#/requests/${ids.overdue}`);
     expect(await p.getByRole('heading', { name: 'Actions' }).count()).toBe(0);
+    await go(p, 'People');
+    expect(await p.getByRole('form', { name: 'Find a person' }).count()).toBe(0);
+    await open(p, `#/people/${ids.ada}`);
+    await p.getByRole('region', { name: 'Identifiers' }).getByText('a•••@e•••.org').waitFor();
+    expect(await p.getByRole('button', { name: 'Reveal identifiers' }).count()).toBe(0);
     await ctx.close();
   });
 

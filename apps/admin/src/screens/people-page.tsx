@@ -10,7 +10,7 @@ type Profile = Awaited<ReturnType<typeof lawful.subjects.profile>>;
 type Revealed = Awaited<ReturnType<typeof lawful.subjects.reveal>>;
 
 /** One person: what the console may show by default, and their identifiers only for a stated reason. */
-export const PersonPage = ({ id }: { id: string }) => {
+export const PersonPage = ({ id, canReveal }: { id: string; canReveal: boolean }) => {
   const profile = useLoad(() => lawful.subjects.profile(id), [id]);
   const heading = useRef<HTMLHeadingElement>(null);
   // A new page for screen-reader users: move focus to its heading.
@@ -41,7 +41,7 @@ export const PersonPage = ({ id }: { id: string }) => {
                 : 'Not suppressed'}
             </dd>
           </dl>
-          <Identities profile={p} />
+          <Identities profile={p} canReveal={canReveal} />
           <Objections profile={p} />
           <BasesHistory subjectId={id} />
           <ConsentHistory subjectId={id} />
@@ -52,7 +52,7 @@ export const PersonPage = ({ id }: { id: string }) => {
   );
 };
 
-const Identities = ({ profile }: { profile: Profile }) => {
+const Identities = ({ profile, canReveal }: { profile: Profile; canReveal: boolean }) => {
   const [asking, setAsking] = useState(false);
   const [revealed, setRevealed] = useState<{ subject: Revealed; reason: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -111,7 +111,8 @@ const Identities = ({ profile }: { profile: Profile }) => {
           </p>
         )}
       </div>
-      {!revealed &&
+      {canReveal &&
+        !revealed &&
         profile.identities.length > 0 &&
         !profile.erasedAt &&
         (!asking ? (

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { describeError, LawfulError, lawful } from '../api.ts';
+import { describeError, LawfulError, lawful, type Session } from '../api.ts';
 import { Alert, Loading, TableWrap, when } from '../ui/bits.tsx';
 import { usePager } from '../ui/pager.ts';
 import { useRouteParam } from '../ui/router.ts';
@@ -17,9 +17,11 @@ export const kindLabel = (k: string) => KINDS.find(([v]) => v === k)?.[1] ?? k;
 const PAGE = 25;
 
 /** People: a masked list and a reasoned lookup; `#/people/sub_…` is one person's page. */
-export const People = () => {
+export const People = ({ session }: { session: Session }) => {
   const id = useRouteParam();
-  return id ? <PersonPage id={id} key={id} /> : <PeopleList />;
+  // Read-only users see masked data only: finding and revealing people is staff work (the API says the same).
+  const staff = session.user.role !== 'read_only';
+  return id ? <PersonPage id={id} key={id} canReveal={staff} /> : <PeopleList canFind={staff} />;
 };
 
 const Lookup = () => {
@@ -83,7 +85,7 @@ const Lookup = () => {
 
 type Filter = { q?: string; kind?: Kind; status?: 'active' | 'erased' };
 
-const PeopleList = () => {
+const PeopleList = ({ canFind }: { canFind: boolean }) => {
   const [filter, setFilter] = useState<Filter>({});
   const pager = usePager();
   const list = useLoad(
@@ -102,7 +104,11 @@ const PeopleList = () => {
   const items = list.data?.items ?? [];
   return (
     <>
-      <Lookup />
+      {canFind ? (
+        <Lookup />
+      ) : (
+        <p className="muted">Finding a person by an identifier is for admins, privacy officers and agents.</p>
+      )}
       <section aria-labelledby="people-list">
         <h2 id="people-list">Everyone</h2>
         <p className="muted">Pseudonymous ids and masked identifiers, newest first. Open a person to see more.</p>
