@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { listOf, prefixedId, Timestamp } from './common.ts';
+import { IdentityKind } from './datamap.ts';
+import { DataCategory } from './taxonomy.ts';
 
 /**
  * Data-subject requests (GDPR Arts. 12, 15–21): what a request is, the states it moves through, and the inputs that
@@ -75,6 +77,19 @@ export type RequestIdentity = z.infer<typeof RequestIdentity>;
 /** A reason a human can read: check 33 needs it in the notice to the subject, so blank is refused. */
 const Reason = z.string().trim().min(10, 'give a reason the subject can understand').max(2000);
 
+/**
+ * One corrected value (Art. 16): every mapped field of that data category (or that identity kind) takes `value`.
+ * `null` empties the field.
+ */
+export const Correction = z
+  .object({
+    target: z.union([z.object({ category: DataCategory }).strict(), z.object({ identity: IdentityKind }).strict()]),
+    value: z.union([z.string().max(10_000), z.number(), z.null()]),
+  })
+  .strict()
+  .openapi('Correction');
+export type Correction = z.infer<typeof Correction>;
+
 export const CreateRequest = z
   .object({
     types: z
@@ -99,8 +114,22 @@ export const CreateRequest = z
       .max(5000)
       .optional()
       .openapi({ description: 'What the subject wrote, or what staff noted' }),
+    corrections: z
+      .array(Correction)
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({
+        description:
+          "Rectification only: the corrected values. Applied in every connected system by the request's tasks once " +
+          'the requester is verified; without them, staff give the corrections later (POST /v1/datamap/rectify).',
+      }),
   })
   .strict()
+  .refine((r) => !r.corrections || r.types.includes('rectification'), {
+    message: 'corrections belong to a rectification request',
+    path: ['corrections'],
+  })
   .openapi('CreateRequest');
 export type CreateRequest = z.infer<typeof CreateRequest>;
 

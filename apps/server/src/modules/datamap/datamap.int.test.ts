@@ -221,6 +221,53 @@ describe('data map in the server: versions, connections, access and erasure thro
     });
   });
 
+  it('check 49: corrections given with the request are applied by its tasks, and the request completes by itself', async () => {
+    const email = 'fharris@google.com';
+    const bad = await h.request('POST', '/v1/requests', {
+      key: admin,
+      body: {
+        types: ['erasure'],
+        identities: [{ type: 'email', value: email }],
+        corrections: [{ target: { category: 'user.contact.address.city' }, value: 'X' }],
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('corrections');
+    const created = await h.request('POST', '/v1/requests', {
+      key: admin,
+      body: {
+        types: ['rectification'],
+        identities: [{ type: 'email', value: email }],
+        identityVerified: true,
+        corrections: [{ target: { category: 'user.contact.address.city' }, value: 'Palo Alto' }],
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    expect(created.text).not.toContain('Palo Alto');
+    const m = h.rt.services.requestsModule;
+    await m.tasks.fanout({ tenantId, requestId: id });
+    const tasks = (await h.request('GET', `/v1/requests/${id}`, { key: admin })).body.tasks as Json[];
+    for (const t of tasks.filter((x) => x.kind === 'system'))
+      await m.tasks.runTask({ tenantId, requestId: id, taskId: t.id as string });
+    const customer = (await chinook.rows('customer')).find((r) => r.email === email)!;
+    expect(customer.city).toBe('Palo Alto');
+    const invoices = (await chinook.rows('invoice')).filter((r) => r.customer_id === customer.customer_id);
+    expect(invoices.every((r) => r.billing_city === 'Palo Alto')).toBe(true);
+    const after = (await h.request('GET', `/v1/requests/${id}`, { key: admin })).body as Json;
+    // One value per row: the customer's city and each invoice's billing city.
+    expect((after.tasks as Json[]).find((t) => t.targetId === 'shop')).toMatchObject({
+      state: 'done',
+      recordsAffected: 1 + invoices.length,
+    });
+    expect(after.state).toBe('completed');
+    // A task run again (a retried job) applies nothing twice.
+    const shop = (after.tasks as Json[]).find((t) => t.targetId === 'shop')!;
+    await m.tasks.runTask({ tenantId, requestId: id, taskId: shop.id as string });
+    const stored = await h.rt.db.raw.query('select 1 from rectifications where request_id = $1', [id]);
+    expect(stored.rows).toHaveLength(1 + invoices.length);
+  });
+
   it('checks 45, 46, 48: erasure anonymises the customer, keeps invoices masked under Art. 17(3)(b), leaves everyone else, and shreds Lawful’s copy', async () => {
     const before = {
       customer: await chinook.checksums('customer'),

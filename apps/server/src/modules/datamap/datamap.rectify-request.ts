@@ -12,7 +12,10 @@ import type { Rectification } from './datamap.rectify.ts';
 import type { DataMapRepo } from './datamap.repo.ts';
 import type { DataMapSession } from './datamap.store.ts';
 
-/** Staff apply a rectification request's corrections (the request engine's task only reports whether they did). */
+/**
+ * Applies a rectification request's corrections: staff through POST /v1/datamap/rectify, or the request's own task per
+ * system when the requester gave the corrected values with the request.
+ */
 export const createRectifyRequest = (deps: {
   db: Database;
   repo: DataMapRepo;
@@ -29,7 +32,13 @@ export const createRectifyRequest = (deps: {
    * Applies a rectification request's corrections in every mapped system (Art. 16) and records each old and new value
    * sealed under the subject's key; recipients hear which fields changed, never the values (Art. 19).
    */
-  const rectify = async (tenantId: string, requestId: string, changes: Rectification[], actor: string) => {
+  const rectify = async (
+    tenantId: string,
+    requestId: string,
+    changes: Rectification[],
+    actor: string,
+    opts: { systemId?: string } = {},
+  ) => {
     const req = await db.tenant(tenantId, async (tx) => {
       const r = await deps.requestsRepo.get(tx, tenantId, requestId);
       if (!r) throw notFound('request');
@@ -42,7 +51,14 @@ export const createRectifyRequest = (deps: {
     });
     const ids = toSubjectIdentities(req.identities);
     if (ids.length === 0) throw new AppError('RULE_VIOLATION', 'the request carries no identifier to search by');
-    const result = await withSession(tenantId, (s) => s.engine.rectify(s.map, ids, changes));
+    // One system when a request's task applies the corrections there; every system when staff do it at once.
+    const result = await withSession(tenantId, (s) =>
+      s.engine.rectify(
+        opts.systemId ? { ...s.map, systems: s.map.systems.filter((x) => x.id === opts.systemId) } : s.map,
+        ids,
+        changes,
+      ),
+    );
     await db.tenant(tenantId, async (tx) => {
       const now = clock.now();
       for (const sys of result.systems) {

@@ -5,14 +5,13 @@ import {
   DataMapCheckResult as CheckResult,
   DataMapConnection as Connection,
   DataMapConnectionInput as ConnectionBody,
-  DataCategory,
+  Correction,
   DataMap,
   DataMapConnectionName,
   DataMapDiscover,
   DataMapDiscovery,
   DataMapRetentionReport,
   DataMapRetentionRun,
-  IdentityKind,
   StoredDataMap as Stored,
   DataMapVersionList as VersionList,
 } from '@lawful/contract';
@@ -38,20 +37,7 @@ const ConnectionName = z.object({
 const Rectify = z
   .object({
     requestId: z.string().regex(/^req_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a req_… id'),
-    changes: z
-      .array(
-        z
-          .object({
-            target: z.union([
-              z.object({ category: DataCategory }).strict(),
-              z.object({ identity: IdentityKind }).strict(),
-            ]),
-            value: z.union([z.string().max(10_000), z.number(), z.null()]),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(100),
+    changes: z.array(Correction).min(1).max(100),
   })
   .strict()
   .openapi('DataMapRectify');

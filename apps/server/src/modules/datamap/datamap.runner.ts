@@ -77,6 +77,8 @@ export const createDataMapRunner = (deps: {
     }
   };
 
+  const rectify = createRectifyRequest({ ...deps, withSession });
+
   /** Traverses every system, then streams the package: completeness must be known before the package starts. */
   const producePackage =
     (tenantId: string, request: SystemTaskRequest, kind: 'access' | 'portability') =>
@@ -272,12 +274,23 @@ export const createDataMapRunner = (deps: {
     if (systemId === LAWFUL_SYSTEM.id) return { status: 'not_applicable' };
     const rows = await db.tenant(tenantId, (tx) => deps.repo.rectificationsOf(tx, tenantId, request.id));
     const mine = rows.filter((r) => r.system === systemId);
-    if (rows.length === 0)
-      return {
-        status: 'failed',
-        note: 'no correction given yet: POST /v1/datamap/rectify with the request id and the corrected values',
-      };
-    return { status: 'done', recordsAffected: mine.length, note: `${mine.length} value(s) corrected` };
+    // Corrections already applied here (by staff, or by an earlier run of this task): report them, never twice.
+    if (mine.length > 0)
+      return { status: 'done', recordsAffected: mine.length, note: `${mine.length} value(s) corrected` };
+    // Given with the request: applied in this system now (a re-run after nothing matched finds nothing again).
+    if (request.corrections?.length) {
+      const r = await rectify(tenantId, request.id, request.corrections, 'lawful', { systemId });
+      const sys = r.systems[0];
+      if (!sys) return { status: 'not_applicable', note: `system ${systemId} is not in the data map` };
+      if (sys.status === 'failed') return { status: 'failed', note: sys.error ?? 'rectification failed' };
+      return { status: 'done', recordsAffected: sys.changed.length, note: `${sys.changed.length} value(s) corrected` };
+    }
+    // Staff applied the corrections everywhere and nothing of them lives in this system.
+    if (rows.length > 0) return { status: 'done', recordsAffected: 0, note: '0 value(s) corrected' };
+    return {
+      status: 'failed',
+      note: 'no correction given yet: POST /v1/datamap/rectify with the request id and the corrected values',
+    };
   };
 
   const runner: SystemTaskRunner = {
@@ -308,8 +321,6 @@ export const createDataMapRunner = (deps: {
     },
     deliver: (tx, tenantId, requestId, kind) => deps.exports.linkForRequest(tx, tenantId, requestId, kind),
   };
-
-  const rectify = createRectifyRequest({ ...deps, withSession });
 
   return { runner, rectify, producePackage };
 };

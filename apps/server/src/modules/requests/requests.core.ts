@@ -1,4 +1,5 @@
 import type {
+  Correction,
   DataSubjectRequest,
   RequestIdentity,
   RequestTask,
@@ -31,6 +32,8 @@ export type SystemTaskRequest = {
   types: RequestType[];
   subjectId: string | null;
   identities: RequestIdentity[];
+  /** A rectification request's corrected values, when the requester gave them. */
+  corrections?: Correction[];
 };
 export type TaskOutcome = { status: 'done' | 'not_applicable' | 'failed'; recordsAffected?: number; note?: string };
 
@@ -60,7 +63,7 @@ export type TenantInfo = { name: string; slug: string; settings: TenantSettings 
 export type NotifyTemplate = 'request_received' | 'extension_notice' | 'refusal' | 'completion';
 export type NotifyJob = { tenantId: string; requestId: string; template: NotifyTemplate; downloadSealed?: string };
 
-export type Sealed = { identities: RequestIdentity[]; note: string | null };
+export type Sealed = { identities: RequestIdentity[]; note: string | null; corrections?: Correction[] };
 
 export const iso = (d: Date | null) => d?.toISOString() ?? null;
 

@@ -158,6 +158,8 @@ export const createRequestsService = (deps: {
       const sealed = await sealing.seal(tx, tenantId, id, subjectId, {
         identities: input.identities,
         note: input.note ?? null,
+        // Corrected values are personal data: sealed with the identities, under the subject's key.
+        ...(input.corrections ? { corrections: input.corrections } : {}),
       });
       const open = subjectId ? await repo.openForSubject(tx, tenantId, subjectId) : [];
       const original = open.find((o) => o.types.some((t) => input.types.includes(t)));

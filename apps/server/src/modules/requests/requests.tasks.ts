@@ -222,7 +222,13 @@ export const createRequestTasks = (deps: {
       const sealed = await deps.sealing.open(tx, r);
       return {
         systemId: task.targetId,
-        request: { id: r.id, types: r.types, subjectId: r.subjectId, identities: sealed?.identities ?? [] },
+        request: {
+          id: r.id,
+          types: r.types,
+          subjectId: r.subjectId,
+          identities: sealed?.identities ?? [],
+          corrections: sealed?.corrections ?? [],
+        },
       };
     });
     if (!plan) return;
