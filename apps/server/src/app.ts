@@ -5,6 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import type { Redis } from 'ioredis';
 import type { Database } from './db/client.ts';
 import type { AppEnv } from './http/context.ts';
 import { errorResponse, onError, validationError } from './http/errors.ts';
@@ -71,6 +72,8 @@ export type AppDeps = {
   bodyLimit: number;
   rateLimits: RateLimits;
   bannerRateLimits?: RateLimits;
+  /** Redis for the limits pages build themselves (the request portal), so replicas share their counts. */
+  rateLimitStore?: Redis;
   publicUrl?: string;
   banner: Banner;
   audit: AuditLog;
@@ -194,7 +197,13 @@ export const createApp = (deps: AppDeps) => {
     );
     app.route(
       '/',
-      requestsPortal({ ...m.deps, limits: m.deps.portalLimits, requests: m.requests, notifier: m.notifier }),
+      requestsPortal({
+        ...m.deps,
+        limits: m.deps.portalLimits,
+        redis: deps.rateLimitStore,
+        requests: m.requests,
+        notifier: m.notifier,
+      }),
     );
     app.route(
       '/',

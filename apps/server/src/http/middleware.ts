@@ -80,11 +80,23 @@ export const authenticate =
 
 export type RateLimits = { check(bucket: string, cost?: number): Promise<void> };
 
-/** Per key and per IP. In memory by default; shared through Redis when REDIS_URL is set, so replicas agree. */
-export const createRateLimits = (opts: { perMinute: number; redis?: Redis }): RateLimits => {
+/**
+ * Per key and per IP. In memory by default; shared through Redis when REDIS_URL is set, so replicas agree. Each use
+ * has its own `keyPrefix`: limits with different budgets must never count against each other's keys.
+ */
+export const createRateLimits = (opts: {
+  /** Requests allowed per window (a minute unless `windowSeconds` says otherwise). */
+  perMinute: number;
+  windowSeconds?: number;
+  keyPrefix?: string;
+  redis?: Redis;
+}): RateLimits => {
+  const points = opts.perMinute;
+  const duration = opts.windowSeconds ?? 60;
+  const keyPrefix = opts.keyPrefix ?? 'lawful_rl';
   const limiter: RateLimiterAbstract = opts.redis
-    ? new RateLimiterRedis({ storeClient: opts.redis, points: opts.perMinute, duration: 60, keyPrefix: 'lawful_rl' })
-    : new RateLimiterMemory({ points: opts.perMinute, duration: 60 });
+    ? new RateLimiterRedis({ storeClient: opts.redis, points, duration, keyPrefix })
+    : new RateLimiterMemory({ points, duration, keyPrefix });
   return {
     async check(bucket, cost = 1) {
       try {

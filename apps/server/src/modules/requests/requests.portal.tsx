@@ -3,10 +3,10 @@ import { RequestLocale as Locales, type RequestLocale, RequestType } from '@lawf
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Database, Queryable } from '../../db/client.ts';
-import { clientIp } from '../../http/middleware.ts';
+import { clientIp, createRateLimits, type RateLimits } from '../../http/middleware.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Vault } from '../vault/vault.service.ts';
 import type { TenantInfo } from './requests.core.ts';
@@ -151,23 +151,26 @@ export const requestsPortal = (deps: {
   tenantInfo: (q: Queryable, tenantId: string) => Promise<TenantInfo>;
   publicUrl: string;
   limits?: PortalLimits;
+  /** Shared counters (REDIS_URL): every server process counts the same address against the same budget. */
+  redis?: Redis;
 }) => {
   const limits = deps.limits ?? { intakePerIpPer10Min: 10, confirmPerIpPer10Min: 30 };
-  const intake = new RateLimiterMemory({ points: limits.intakePerIpPer10Min, duration: 600, keyPrefix: 'portal_in' });
-  const confirms = new RateLimiterMemory({
-    points: limits.confirmPerIpPer10Min,
-    duration: 600,
-    keyPrefix: 'portal_cf',
+  const window = { windowSeconds: 600, redis: deps.redis };
+  const intake = createRateLimits({ perMinute: limits.intakePerIpPer10Min, keyPrefix: 'lawful_portal_in', ...window });
+  const confirms = createRateLimits({
+    perMinute: limits.confirmPerIpPer10Min,
+    keyPrefix: 'lawful_portal_cf',
+    ...window,
   });
   const secure = deps.publicUrl.startsWith('https://');
   const app = new Hono();
 
-  const limited = async (l: RateLimiterMemory, key: string) => {
+  const limited = async (l: RateLimits, key: string) => {
     try {
-      await l.consume(key);
+      await l.check(key);
       return false;
     } catch (e) {
-      if (e instanceof RateLimiterRes) return true;
+      if (e instanceof AppError && e.code === 'RATE_LIMITED') return true;
       throw e;
     }
   };
