@@ -280,7 +280,8 @@ await explain('EXPLAIN people page (keyset on id)', peopleSql, [tenant.id, subId
 await explain(
   'EXPLAIN people page holding a phone',
   `select * from subjects s where s.tenant_id = $1 and s.id < $2 and exists (select 1 from subject_identifiers si
-     where si.tenant_id = s.tenant_id and si.kind = 'phone' and si.subject_id = s.id) order by s.id desc limit 51`,
+     where si.tenant_id = s.tenant_id and si.kind = 'phone' and si.subject_id = s.id and si.subject_id < $2)
+     order by s.id desc limit 51`,
   [tenant.id, subIds[0]],
 );
 await explain('EXPLAIN identifiers of a page', identsSql, [tenant.id, subIds.slice(0, 50)]);

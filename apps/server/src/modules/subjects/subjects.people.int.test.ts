@@ -62,6 +62,11 @@ describe('people in the console: masked lists, reasoned lookups and reveals', ()
     expect(prefix.body.items.every((s: { id: string }) => s.id.startsWith(target.slice(0, 12)))).toBe(true);
     const phones = await h.request('GET', '/v1/subjects?kind=phone', { key: admin });
     expect(phones.body.items.map((s: { id: string }) => s.id)).toEqual([made[3]!.id, made[1]!.id]);
+    const firstPhone = await h.request('GET', '/v1/subjects?kind=phone&limit=1', { key: admin });
+    const nextPhone = await h.request('GET', `/v1/subjects?kind=phone&limit=1&cursor=${firstPhone.body.nextCursor}`, {
+      key: admin,
+    });
+    expect(nextPhone.body).toMatchObject({ items: [{ id: made[1]!.id }], nextCursor: null });
     await h.rt.db.tenant(tenantId, (tx) =>
       tx.execute(`update subjects set erased_at = now() where id = '${made[0]!.id}'`),
     );
