@@ -28,6 +28,8 @@ import type { RetentionPurge } from './modules/datamap/datamap.retention-job.ts'
 import { dataMapRoutes, exportDownloadPath } from './modules/datamap/datamap.routes.ts';
 import type { DataMapRunner } from './modules/datamap/datamap.runner.ts';
 import type { DataMapStore } from './modules/datamap/datamap.store.ts';
+import { transferRoutes } from './modules/datamap/datamap.transfer.routes.ts';
+import type { DataMapTransfer } from './modules/datamap/datamap.transfer.ts';
 import { decisionsRoutes } from './modules/decisions/decisions.routes.ts';
 import type { DecisionsService } from './modules/decisions/decisions.service.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -96,7 +98,13 @@ export type AppDeps = {
   adminDist?: string;
   preferences: PreferencesService;
   requestsModule?: RequestsModule;
-  dataMap?: { store: DataMapStore; runner: DataMapRunner; exports: ExportDelivery; retention: RetentionPurge };
+  dataMap?: {
+    store: DataMapStore;
+    runner: DataMapRunner;
+    exports: ExportDelivery;
+    retention: RetentionPurge;
+    transfer?: DataMapTransfer;
+  };
   breachesModule?: BreachesModule;
   subprocessors?: SubprocessorsService;
   tenantLifecycle?: TenantLifecycle;
@@ -217,6 +225,7 @@ export const createApp = (deps: AppDeps) => {
     );
   }
   app.route('/', webhooksRoutes(deps.webhooks));
+  if (deps.dataMap?.transfer) app.route('/', transferRoutes({ transfer: deps.dataMap.transfer }));
   if (deps.dataMap) app.route('/', dataMapRoutes(deps.dataMap));
   if (deps.breachesModule) app.route('/', breachesRoutes(deps.breachesModule));
   if (deps.subprocessors) app.route('/', subprocessorsRoutes(deps.subprocessors));

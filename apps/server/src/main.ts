@@ -31,6 +31,7 @@ import { createDataMapRepo } from './modules/datamap/datamap.repo.ts';
 import { createRetentionPurge, DATAMAP_RETENTION_JOB } from './modules/datamap/datamap.retention-job.ts';
 import { createDataMapRunner } from './modules/datamap/datamap.runner.ts';
 import { createDataMapStore } from './modules/datamap/datamap.store.ts';
+import { createDataMapTransfer } from './modules/datamap/datamap.transfer.ts';
 import { createDecisionsRepo } from './modules/decisions/decisions.repo.ts';
 import { createDecisionsService } from './modules/decisions/decisions.service.ts';
 import { createMailer } from './modules/email/email.mailer.ts';
@@ -54,7 +55,7 @@ import { createPreferencesRepo } from './modules/preferences/preferences.repo.ts
 import { createPreferencesService } from './modules/preferences/preferences.service.ts';
 import { createPurposesRepo } from './modules/purposes/purposes.repo.ts';
 import { createPurposesService } from './modules/purposes/purposes.service.ts';
-import { createSealing } from './modules/requests/requests.core.ts';
+import { createSealing, REQUEST_JOBS } from './modules/requests/requests.core.ts';
 import { createRequestsModule, registerRequestWorkers } from './modules/requests/requests.module.ts';
 import { createRequestOutbox } from './modules/requests/requests.notify.ts';
 import { createRequestsRepo } from './modules/requests/requests.repo.ts';
@@ -296,6 +297,21 @@ export const buildServices = (deps: {
     clock,
     logger: deps.logger,
   });
+  // Art. 20(2): a portability request may name a receiving controller; the webhooks' URL rules, signer and settings.
+  const transfer = createDataMapTransfer({
+    db,
+    requestsRepo: createRequestsRepo(),
+    sealing: createSealing(vault),
+    exports: exportDelivery,
+    vault,
+    audit,
+    webhooks,
+    jobs: deps.jobs,
+    clock,
+    logger: deps.logger,
+    allowInsecureHosts: deps.config.webhooks.allowInsecureHosts,
+    retryDelaysSeconds: deps.config.webhooks.retryDelaysSeconds,
+  });
   let opendsrSigning: ReturnType<typeof loadOpenDsrSigning> | null = null;
   const requestsModule = createRequestsModule({
     db,
@@ -314,6 +330,7 @@ export const buildServices = (deps: {
         }),
     // One system task per mapped system plus Lawful's own records; no data map, no system tasks.
     runner: dataMap.runner,
+    checkTransferUrl: transfer.checkUrl,
     tenantInfo: async (q, tenantId) => (await tenantsRepo.get(q, tenantId))!,
     tenantBySlug: async (slug) => (await tenantsRepo.bySlug(db.system, slug)) ?? null,
     publicUrl,
@@ -392,6 +409,7 @@ export const buildServices = (deps: {
       exports: exportDelivery,
       erasure,
       retention: createRetentionPurge({ db, store: dataMapStore, audit, logger: deps.logger }),
+      transfer,
     },
     breachesModule,
     subprocessors,
@@ -516,6 +534,8 @@ export const registerWorkers = async (rt: Runtime) => {
     await rt.services.dataMap.exports.purgeExpired();
   });
   await rt.jobs.schedule(EXPORT_PURGE_JOB, '23 * * * *');
+  // Direct transfers to another controller (Art. 20(2)), one job per attempt.
+  await rt.jobs.work(REQUEST_JOBS.transfer, rt.services.dataMap.transfer.deliver, { concurrency: 2 });
   // Art. 5(1)(e): connected systems lose what is past each collection's retention period, daily.
   await rt.jobs.work(DATAMAP_RETENTION_JOB, async () => {
     await rt.services.dataMap.retention.runAll();

@@ -90,6 +90,41 @@ export const Correction = z
   .openapi('Correction');
 export type Correction = z.infer<typeof Correction>;
 
+/**
+ * Art. 20(2): where the person wants their portable data sent straight to another controller. Personal data (an
+ * address the person chose, maybe with their account in it): sealed with the identities, never logged or echoed.
+ */
+export const TransferDestination = z
+  .object({
+    url: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .openapi({
+        description:
+          "The receiving controller's https endpoint, as it gave it to the person (any account or import reference in " +
+          'its query). Public addresses only (checked after DNS resolution, and again on every connection); ' +
+          '`data.json` of the portability package is POSTed there, signed (Standard Webhooks).',
+        example: 'https://import.receiver.example/lawful',
+      }),
+  })
+  .strict()
+  .openapi('TransferDestination');
+export type TransferDestination = z.infer<typeof TransferDestination>;
+
+/** How a receiving controller checks a direct transfer's signature: the secret for its origin (Standard Webhooks). */
+export const TransferKey = z
+  .object({
+    origin: z.string(),
+    secret: z
+      .string()
+      .openapi({ description: 'whsec_…: verify `webhook-signature` with any Standard Webhooks library' }),
+    scheme: z.literal('standard-webhooks-v1'),
+  })
+  .openapi('TransferKey');
+export type TransferKey = z.infer<typeof TransferKey>;
+
 export const CreateRequest = z
   .object({
     types: z
@@ -124,11 +159,20 @@ export const CreateRequest = z
           "Rectification only: the corrected values. Applied in every connected system by the request's tasks once " +
           'the requester is verified; without them, staff give the corrections later (POST /v1/datamap/rectify).',
       }),
+    transfer: TransferDestination.optional().openapi({
+      description:
+        'Portability only (Art. 20(2)): also send the portable data straight to this controller once the package is ' +
+        'ready. The person still gets their own download link.',
+    }),
   })
   .strict()
   .refine((r) => !r.corrections || r.types.includes('rectification'), {
     message: 'corrections belong to a rectification request',
     path: ['corrections'],
+  })
+  .refine((r) => !r.transfer || r.types.includes('portability'), {
+    message: 'a direct transfer belongs to a portability request (Art. 20(2))',
+    path: ['transfer'],
   })
   .openapi('CreateRequest');
 export type CreateRequest = z.infer<typeof CreateRequest>;

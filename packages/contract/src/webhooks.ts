@@ -24,6 +24,7 @@ export const WebhookEventType = z
     'request.task',
     'request.due_soon',
     'request.overdue',
+    'request.transfer_failed',
     'subject.erased',
     'subject.rectified',
     'subject.restricted',
@@ -118,6 +119,14 @@ export const WebhookEventData = {
     .object({ requestId: RequestId, state: z.string(), dueAt: Timestamp, at: Timestamp })
     .strict()
     .openapi('WebhookRequestOverdueData'),
+  /**
+   * A direct transfer (Art. 20(2)) failed after every retry: staff should tell the person and the receiving
+   * controller (the person has their own download link). Ids and counts only.
+   */
+  'request.transfer_failed': z
+    .object({ requestId: RequestId, attempts: z.number().int(), reason: z.string().max(100), at: Timestamp })
+    .strict()
+    .openapi('WebhookRequestTransferFailedData'),
   /** Erase your copy of this subject's data (Art. 17(2), 19). */
   'subject.erased': z
     .object({ subjectId: SubjectId, requestId: RequestId.nullable(), at: Timestamp })
@@ -205,6 +214,7 @@ export const WebhookEvent = z
     eventOf('request.task'),
     eventOf('request.due_soon'),
     eventOf('request.overdue'),
+    eventOf('request.transfer_failed'),
     eventOf('subject.erased'),
     eventOf('subject.rectified'),
     eventOf('subject.restricted'),

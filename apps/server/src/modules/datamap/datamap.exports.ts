@@ -224,6 +224,12 @@ export const createExportDelivery = (deps: {
       if (r?.state !== 'ready' || r.expiresAt <= clock.now()) return null;
       return linkTo(tx, r, 'lawful');
     },
+    /** The decrypted bytes of the ready package of (request, kind), for a direct transfer; null when there is none. */
+    openForRequest: async (q: Queryable, tenantId: string, requestId: string, kind: 'access' | 'portability') => {
+      const r = await repo.exportFor(q, tenantId, requestId, kind);
+      const key = r?.state === 'ready' ? await openKey(q, r) : null;
+      return r && key ? { exportId: r.id, body: createReadStream(pathOf(r)).pipe(decryptFileStream(key)) } : null;
+    },
     /** Opens a package for its holder of the link; every failure looks the same from outside (404). */
     download: async (id: string, token: string): Promise<{ body: Readable; fileName: string }> => {
       const gone = () => new AppError('NOT_FOUND', 'this download link is not valid or has expired');

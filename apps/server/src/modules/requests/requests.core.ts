@@ -6,6 +6,7 @@ import type {
   RequestTimelineEntry,
   RequestType,
   TenantSettings,
+  TransferDestination,
 } from '@lawful/contract';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -24,6 +25,8 @@ export const REQUEST_JOBS = {
   notify: 'request.notify',
   nudge: 'request.nudge',
   opendsrCallback: 'opendsr.callback',
+  /** One attempt of a direct transfer (Art. 20(2)); the worker is the data map's (datamap.transfer.ts). */
+  transfer: 'request.transfer',
 } as const;
 
 /** What a connected system's runner learns about a request: ids, types, and the identities to look the subject up by. */
@@ -63,7 +66,13 @@ export type TenantInfo = { name: string; slug: string; settings: TenantSettings 
 export type NotifyTemplate = 'request_received' | 'extension_notice' | 'refusal' | 'completion';
 export type NotifyJob = { tenantId: string; requestId: string; template: NotifyTemplate; downloadSealed?: string };
 
-export type Sealed = { identities: RequestIdentity[]; note: string | null; corrections?: Correction[] };
+export type Sealed = {
+  identities: RequestIdentity[];
+  note: string | null;
+  corrections?: Correction[];
+  /** Art. 20(2): where the portable data also goes; sealed like the identities (see datamap.transfer.ts). */
+  transfer?: TransferDestination;
+};
 
 export const iso = (d: Date | null) => d?.toISOString() ?? null;
 

@@ -31,6 +31,8 @@ export const createRequestsModule = (deps: {
   logger: Logger;
   mailer: Mailer;
   runner: SystemTaskRunner;
+  /** Checks a direct-transfer destination (datamap.transfer.ts); without it, requests naming one are refused. */
+  checkTransferUrl?: (url: string) => Promise<void>;
   tenantInfo: (q: Queryable, tenantId: string) => Promise<TenantInfo>;
   tenantBySlug: (slug: string) => Promise<{ id: string } | null>;
   publicUrl: string;

@@ -70,6 +70,8 @@ export const createRequestsService = (deps: {
   tenantInfo: (q: Queryable, tenantId: string) => Promise<TenantInfo>;
   /** Tenant policy: request types that need a privacy officer's approval before work starts. */
   approvalFor?: readonly string[];
+  /** Refuses a direct-transfer destination (SSRF rules, AppError on field `transfer.url`); none: transfers refused. */
+  checkTransferUrl?: (url: string) => Promise<void>;
 }) => {
   const { db, repo, audit, jobs, clock } = deps;
   jobs.declare(...Object.values(REQUEST_JOBS));
@@ -142,8 +144,14 @@ export const createRequestsService = (deps: {
     tenantId: string,
     input: CreateRequest,
     actor: string,
-  ): Promise<{ request: DataSubjectRequest; confirmation: Confirmation | null }> =>
-    db.tenant(tenantId, async (tx) => {
+  ): Promise<{ request: DataSubjectRequest; confirmation: Confirmation | null }> => {
+    // DNS is asked before the transaction opens: a slow resolver must not hold a connection, and a refusal writes nothing.
+    if (input.transfer) {
+      if (!deps.checkTransferUrl)
+        throw new AppError('RULE_VIOLATION', 'direct transfer is not available here', { field: 'transfer' });
+      await deps.checkTransferUrl(input.transfer.url);
+    }
+    return db.tenant(tenantId, async (tx) => {
       const tenant = await deps.tenantInfo(tx, tenantId);
       const profile = jurisdictionProfile(tenant.settings.jurisdiction);
       const now = clock.now();
@@ -160,6 +168,7 @@ export const createRequestsService = (deps: {
         note: input.note ?? null,
         // Corrected values are personal data: sealed with the identities, under the subject's key.
         ...(input.corrections ? { corrections: input.corrections } : {}),
+        ...(input.transfer ? { transfer: input.transfer } : {}),
       });
       const open = subjectId ? await repo.openForSubject(tx, tenantId, subjectId) : [];
       const original = open.find((o) => o.types.some((t) => input.types.includes(t)));
@@ -194,10 +203,12 @@ export const createRequestsService = (deps: {
         r,
         'receive',
         actor,
-        { channel: input.channel, types: input.types },
+        // That a direct transfer was asked for, never where to (the destination is sealed).
+        { channel: input.channel, types: input.types, ...(input.transfer ? { transfer: true } : {}) },
         {
           channel: input.channel,
           types: input.types,
+          ...(input.transfer ? { transfer: true } : {}),
         },
       );
       if (original) {
@@ -222,6 +233,7 @@ export const createRequestsService = (deps: {
       });
       return { request: toRequest(r), confirmation: await newConfirmation(tx, r) };
     });
+  };
 
   /** A new link and code for a request still waiting on its e-mail confirmation (the old ones stop working). */
   const reissueConfirmation = (tenantId: string, id: string): Promise<Confirmation> =>

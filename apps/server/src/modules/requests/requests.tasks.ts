@@ -120,6 +120,12 @@ export const createRequestTasks = (deps: {
     if (await repo.openDsrByRequest(tx, r.tenantId, r.id)) {
       await enqueue(jobs, tx, REQUEST_JOBS.opendsrCallback, { tenantId: r.tenantId, requestId: r.id });
     }
+    // Art. 20(2): the portable data also goes to the controller the person named; its first attempt commits with the
+    // completion (the person's own download link above is sent either way).
+    if (r.types.includes('portability') && (await deps.sealing.open(tx, r))?.transfer) {
+      await enqueue(jobs, tx, REQUEST_JOBS.transfer, { tenantId: r.tenantId, requestId: r.id, attempt: 1 });
+      await mover.event(tx, done, 'transfer_queued', actor, {}, {});
+    }
     return done;
   };
 
