@@ -54,3 +54,20 @@ export const userSessions = pgTable(
     tenantIsolation(),
   ],
 ).enableRLS();
+
+/**
+ * Failed sign-ins for addresses that have no usable account (unknown or disabled), by the address's blind index:
+ * they lock exactly as an account does, so a lock-out never tells whether an address has an account. Rows older
+ * than a day are dropped as new failures come in.
+ */
+export const signInFailures = pgTable(
+  'sign_in_failures',
+  {
+    tenantId: text('tenant_id').notNull(),
+    emailIndex: text('email_index').notNull(),
+    failures: integer('failures').notNull(),
+    lockedUntil: ts('locked_until'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.emailIndex] }), tenantIsolation()],
+).enableRLS();
