@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.ts';
+import { checkWebhookUrl, inspectOutboundUrl, isBlockedAddress } from '../webhooks/webhooks.url.ts';
 import { isForbiddenAddress, pinnedLookup, type Resolver, validateCallbackUrl } from './opendsr.callback-url.ts';
 
 // A fake DNS: no test here sends a packet.
@@ -141,5 +142,29 @@ describe('pinnedLookup', () => {
     expect(one).toEqual(['93.184.215.14', 4]);
     const all = await new Promise((r) => lookup('rebind.example', { all: true }, (_e, address) => r(address)));
     expect(all).toEqual([{ address: '93.184.215.14', family: 4 }]);
+  });
+});
+
+describe('one outbound URL check for OpenDSR callbacks, webhooks and direct transfers (webhooks.url.ts)', () => {
+  it('the webhooks guard is the same address list (Teredo, IPv4-compatible and local NAT64 included)', async () => {
+    expect(isForbiddenAddress).toBe(isBlockedAddress);
+    for (const literal of ['[2001:0:4136:e378::1]', '[::808:808]', '[64:ff9b:1::1]', '10.0.0.1', '[fd00:ec2::254]'])
+      expect(await checkWebhookUrl(`https://${literal}/hook`, []), literal).toEqual({
+        reason: 'points to a private or reserved address',
+      });
+    expect(await checkWebhookUrl('https://93.184.215.14/hook#x', [])).toEqual({ reason: 'must not have a #fragment' });
+    expect(await checkWebhookUrl('https://93.184.215.14/hook', [])).toBeNull();
+  });
+
+  it('a host named in allowHosts (development) may use http and a private address; no other host may', async () => {
+    expect(await inspectOutboundUrl('http://127.0.0.1:9/x', { allowHosts: ['127.0.0.1'], resolve })).toMatchObject({
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+    });
+    expect(await inspectOutboundUrl('http://127.0.0.2:9/x', { allowHosts: ['127.0.0.1'], resolve })).toEqual({
+      problem: 'scheme',
+    });
+    expect(await inspectOutboundUrl('https://rebind.example/x', { allowHosts: ['127.0.0.1'], resolve })).toEqual({
+      problem: 'private_name',
+    });
   });
 });

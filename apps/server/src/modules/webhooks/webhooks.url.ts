@@ -2,13 +2,15 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 /**
- * Server-side request forgery guard for webhook URLs. A tenant chooses where Lawful sends requests, so a URL must not
- * reach the install's own network: loopback, private ranges, link-local (cloud metadata at 169.254.169.254),
- * carrier-grade NAT, multicast, documentation and reserved ranges are refused, for IPv4, IPv6 and IPv4 embedded in
- * IPv6. Names are checked when the URL is saved and again on every connection (the resolved address is the one
- * connected to), so DNS rebinding cannot slip past the first check.
+ * Server-side request forgery guard for every URL Lawful calls on someone else's say-so: webhook endpoints (a
+ * tenant's), OpenDSR status callbacks (a controller's, opendsr.callback-url.ts) and direct-transfer destinations (a
+ * data subject's, datamap.transfer.ts). A URL must not reach the install's own network: loopback, private ranges,
+ * link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast, documentation and reserved ranges are
+ * refused, for IPv4, IPv6 and IPv4 embedded in IPv6. Names are checked when the URL is given and again on every
+ * connection (the resolved address is the one connected to), so DNS rebinding cannot slip past the first check.
  *
- * `allowHosts` (LAWFUL_ALLOW_INSECURE_WEBHOOKS) names hosts exempt from both rules, for development only.
+ * `allowHosts` names hosts exempt from both rules, for development only (LAWFUL_ALLOW_INSECURE_WEBHOOKS, and
+ * `127.0.0.1` under LAWFUL_OPENDSR_ALLOW_LOOPBACK_CALLBACKS).
  */
 
 const blocked = new BlockList();
@@ -33,7 +35,10 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
+  ['::', 96], // IPv4-compatible (deprecated): refused whatever it carries
+  ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64],
+  ['2001::', 32], // Teredo: tunnels to an address we cannot see
   ['2001:db8::', 32],
   ['fc00::', 7],
   ['fe80::', 10],
@@ -76,49 +81,82 @@ export const isBlockedAddress = (address: string): boolean => {
   if (family !== 6) return true;
   const g = groups6(address);
   if (g.length !== 8 || g.some((x) => Number.isNaN(x))) return true;
+  if (blocked.check(address.split('%')[0]!, 'ipv6')) return true;
   const v4 = embeddedV4(g);
-  if (v4 !== null) return blocked.check(v4, 'ipv4');
-  return blocked.check(address.split('%')[0]!, 'ipv6');
+  return v4 !== null && blocked.check(v4, 'ipv4');
 };
 
 /** A URL's host without IPv6 brackets, lower case. */
 export const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
 
 export type UrlProblem = { reason: string };
+export type ResolvedAddress = { address: string; family: 4 | 6 };
+/** Resolves a host name to every address; injectable so unit tests never touch DNS. */
+export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-const resolveAll = (host: string) =>
-  new Promise<LookupAddress[]>((resolve, reject) => {
-    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+export const systemResolver: Resolver = (host) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) =>
+      err ? reject(err) : resolve(addresses.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }))),
+    );
   });
+
+/** Why an outbound URL is refused; each caller words it for its own field. */
+export type OutboundProblem = 'not_url' | 'credentials' | 'scheme' | 'private_literal' | 'private_name' | 'unresolved';
+
+/**
+ * The one check behind every outbound URL: https (http only to `allowHosts`), no credentials, and every address the
+ * host resolves to public. Returns the addresses to connect to (pin them, or re-check at connect time).
+ * @example await inspectOutboundUrl('https://10.0.0.1/x', { allowHosts: [] }) // { problem: 'private_literal' }
+ */
+export const inspectOutboundUrl = async (
+  raw: string,
+  opts: { allowHosts: readonly string[]; resolve?: Resolver },
+): Promise<{ problem: OutboundProblem } | { url: URL; addresses: ResolvedAddress[] }> => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { problem: 'not_url' };
+  }
+  if (url.username || url.password) return { problem: 'credentials' };
+  const host = hostOf(url);
+  const allowed = opts.allowHosts.includes(host);
+  if (url.protocol !== 'https:' && !(allowed && url.protocol === 'http:')) return { problem: 'scheme' };
+  const literal = isIP(host);
+  if (literal) {
+    if (!allowed && isBlockedAddress(host)) return { problem: 'private_literal' };
+    return { url, addresses: [{ address: host, family: literal === 6 ? 6 : 4 }] };
+  }
+  let addresses: ResolvedAddress[];
+  try {
+    addresses = await (opts.resolve ?? systemResolver)(host);
+  } catch {
+    return { problem: 'unresolved' };
+  }
+  if (addresses.length === 0) return { problem: 'unresolved' };
+  if (!allowed && addresses.some((a) => isBlockedAddress(a.address))) return { problem: 'private_name' };
+  return { url, addresses };
+};
+
+const webhookReasons: Record<OutboundProblem, string> = {
+  not_url: 'is not a URL',
+  credentials: 'must not carry credentials; authenticate with the signature',
+  scheme: 'must use https',
+  private_literal: 'points to a private or reserved address',
+  private_name: 'resolves to a private or reserved address',
+  unresolved: 'has a host name that does not resolve',
+};
 
 /**
  * Why `raw` may not be a webhook URL, or null when it may. Resolves names (so it can be slow on a bad resolver).
  * @example await checkWebhookUrl('http://127.0.0.1:8080/hook', []) // { reason: 'must use https' }
  */
 export const checkWebhookUrl = async (raw: string, allowHosts: readonly string[]): Promise<UrlProblem | null> => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { reason: 'is not a URL' };
-  }
-  if (url.username || url.password) return { reason: 'must not carry credentials; authenticate with the signature' };
-  if (url.hash) return { reason: 'must not have a #fragment' };
-  const host = hostOf(url);
-  const allowed = allowHosts.includes(host);
-  if (url.protocol !== 'https:' && !(allowed && url.protocol === 'http:')) return { reason: 'must use https' };
-  if (allowed) return null;
-  if (isIP(host)) return isBlockedAddress(host) ? { reason: 'points to a private or reserved address' } : null;
-  let addresses: LookupAddress[];
-  try {
-    addresses = await resolveAll(host);
-  } catch {
-    return { reason: 'has a host name that does not resolve' };
-  }
-  if (addresses.length === 0 || addresses.some((a) => isBlockedAddress(a.address))) {
-    return { reason: 'resolves to a private or reserved address' };
-  }
-  return null;
+  // A fragment is never sent: one in a webhook URL is a mistake worth telling about.
+  if (URL.canParse(raw) && new URL(raw).hash) return { reason: 'must not have a #fragment' };
+  const r = await inspectOutboundUrl(raw, { allowHosts });
+  return 'problem' in r ? { reason: webhookReasons[r.problem] } : null;
 };
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
