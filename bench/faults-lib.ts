@@ -42,16 +42,18 @@ export type Served = {
 
 /** `node apps/server/bin/lawful.mjs serve` on its own port; resolves once /readyz answers 200. */
 export const serveProcess = async (opts: {
-  databaseUrl: string;
+  databaseUrl?: string;
   dataDir: string;
   port?: number;
   env?: Record<string, string>;
 }): Promise<Served> => {
   const port = opts.port ?? (await freePort());
+  const { DATABASE_URL: _inherited, ...env } = process.env;
   const proc = spawn(process.execPath, ['apps/server/bin/lawful.mjs', 'serve'], {
     env: {
-      ...process.env,
-      DATABASE_URL: opts.databaseUrl,
+      ...env,
+      // None: the embedded PGlite database in the data folder.
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
       PORT: String(port),
       HOST: '127.0.0.1',
       LAWFUL_DATA_DIR: opts.dataDir,

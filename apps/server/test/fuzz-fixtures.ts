@@ -140,6 +140,38 @@ export const hintsOf = (pools: Pools): Hints => {
     assignee: 'userId',
     userId: 'userId',
   };
+  // Whole bodies that pass the rules, not only the schema (a notice hash that matches, a basis the purpose allows):
+  // mixed with generated ones, and the starting point of mutations, so the fuzzer also walks the success paths.
+  const email = fc.stringMatching(/^[a-z0-9]{1,12}$/).map((x) => `${x}@example.org`);
+  const [versionId, hash] = [pools.noticeVersionId?.[0], pools.noticeHash?.[0]];
+  if (versionId && hash)
+    hints['#RecordConsent'] = {
+      arb: fc
+        .record({ e: email, granted: fc.boolean(), p: fc.constantFrom('marketing-email', 'product-analytics') })
+        .map(({ e, granted, p }) => grantBody({ versionId, hash }, e, [{ purpose: p, granted }])),
+    };
+  const subject = pick(pools.subjectId);
+  if (subject)
+    hints['#SetBasis'] = {
+      arb: fc.record({ id: subject, ref: fc.stringMatching(/^[A-Z]{3}-[0-9]{4}$/) }).map(({ id, ref }) => ({
+        subject: { subjectId: id },
+        purpose: 'billing',
+        basis: 'contract',
+        evidence: { contractReference: ref },
+        source: 'fuzz',
+      })),
+    };
+  hints['#CreateRequest'] = {
+    arb: fc
+      .record({ e: email, t: fc.subarray(['access', 'portability', 'objection'] as const, { minLength: 1 }) })
+      .map(({ e, t }) => ({
+        types: t,
+        identities: [{ type: 'email', value: e }],
+        channel: 'api',
+        identityVerified: true,
+        locale: 'en',
+      })),
+  };
   for (const [prop, pool] of Object.entries(byName)) {
     const arb = pick(pools[pool]);
     if (arb) hints[prop] = { arb };
