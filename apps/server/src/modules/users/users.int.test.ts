@@ -150,11 +150,36 @@ describe('console users and sessions (checks 56, 62, 64)', () => {
     expect((await signIn({ tenant: slug, email: u.address, password: PASSWORD })).res.status).toBe(201);
   });
 
+  it('check 58: an address without an account locks exactly like an account, so a lock-out tells nobody which exists', async () => {
+    const u = await newUser('agent');
+    const run = async (email: string, ip: string, password: (i: number) => string, n: number) => {
+      const out: { status: number; retry: string | null; body: unknown }[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await signIn({ tenant: slug, email, password: password(i) }, ip);
+        out.push({ status: r.res.status, retry: r.res.headers.get('retry-after'), body: r.json.error?.message });
+      }
+      return out;
+    };
+    const guess = (i: number) => `guess number ${i}`;
+    const real = await run(u.address, '192.0.2.21', guess, 6);
+    const ghost = await run('no-such-person@example.org', '192.0.2.22', guess, 6);
+    expect(real.map((x) => x.status)).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(ghost).toEqual(real);
+    // When the lock has run out, both start counting again from zero.
+    clock.advance(15 * 60_000 + 1000);
+    const realAgain = await run(u.address, '192.0.2.23', guess, 6);
+    const ghostAgain = await run('no-such-person@example.org', '192.0.2.24', guess, 6);
+    expect(realAgain.map((x) => x.status)).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(ghostAgain).toEqual(realAgain);
+    const stored = await h.rt.db.raw.query<{ t: string }>('select row_to_json(f)::text as t from sign_in_failures f');
+    expect(stored.rows.map((r) => r.t).join('')).not.toContain('example.org');
+  });
+
   it('limits sign-in attempts per address to 10 a minute', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {
       statuses.push(
-        (await signIn({ tenant: slug, email: 'x@example.org', password: 'nope nope' }, '192.0.2.7')).res.status,
+        (await signIn({ tenant: slug, email: `x${i}@example.org`, password: 'nope nope' }, '192.0.2.7')).res.status,
       );
     }
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);

@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { tenants, userSessions, users } from '../../db/schema/index.ts';
+import { signInFailures, tenants, userSessions, users } from '../../db/schema/index.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof userSessions.$inferSelect;
@@ -25,13 +25,58 @@ export const createUsersRepo = () => ({
       .where(and(eq(users.tenantId, tenantId), eq(users.emailIndex, emailIndex)));
     return row;
   },
+  /** The lock, if any, on an address that has no usable account. */
+  addressLock: async (q: Queryable, tenantId: string, emailIndex: string) => {
+    const [row] = await q
+      .select({ lockedUntil: signInFailures.lockedUntil })
+      .from(signInFailures)
+      .where(and(eq(signInFailures.tenantId, tenantId), eq(signInFailures.emailIndex, emailIndex)));
+    return row?.lockedUntil ?? null;
+  },
+  /**
+   * Counts a failure for an address without a usable account, exactly as `recordFailure` does for an account: the
+   * count starts again once a lock has run out.
+   */
+  recordAddressFailure: async (
+    q: Queryable,
+    tenantId: string,
+    emailIndex: string,
+    max: number,
+    now: Date,
+    lockUntil: Date,
+  ) => {
+    // A lock that ran out a day ago leaves nothing to remember: the next failure would start the count anyway.
+    await q
+      .delete(signInFailures)
+      .where(
+        and(eq(signInFailures.tenantId, tenantId), lt(signInFailures.lockedUntil, new Date(now.getTime() - 86_400_000))),
+      );
+    const t = signInFailures;
+    const nowIso = now.toISOString();
+    const fresh = sql`(${t.lockedUntil} is not null and ${t.lockedUntil} <= ${nowIso}::timestamptz)`;
+    const [row] = await q
+      .insert(t)
+      .values({ tenantId, emailIndex, failures: 1, lockedUntil: max <= 1 ? lockUntil : null, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [t.tenantId, t.emailIndex],
+        set: {
+          failures: sql`case when ${fresh} then 1 else ${t.failures} + 1 end`,
+          lockedUntil: sql`case when ${fresh} then ${max <= 1 ? lockUntil.toISOString() : null}::timestamptz when ${t.failures} + 1 >= ${max} then ${lockUntil.toISOString()}::timestamptz else ${t.lockedUntil} end`,
+          updatedAt: now,
+        },
+      })
+      .returning({ failures: t.failures, lockedUntil: t.lockedUntil });
+    return row;
+  },
   /** Counts a failure atomically (two parallel guesses both count) and locks once the count reaches `max`. */
-  recordFailure: async (q: Queryable, tenantId: string, id: string, max: number, lockUntil: Date) => {
+  recordFailure: async (q: Queryable, tenantId: string, id: string, max: number, now: Date, lockUntil: Date) => {
+    // Once a lock has run out the count starts again, as for addresses without an account (recordAddressFailure).
+    const fresh = sql`(${users.lockedUntil} is not null and ${users.lockedUntil} <= ${now.toISOString()}::timestamptz)`;
     const [row] = await q
       .update(users)
       .set({
-        failedSignIns: sql`${users.failedSignIns} + 1`,
-        lockedUntil: sql`case when ${users.failedSignIns} + 1 >= ${max} then ${lockUntil.toISOString()}::timestamptz else ${users.lockedUntil} end`,
+        failedSignIns: sql`case when ${fresh} then 1 else ${users.failedSignIns} + 1 end`,
+        lockedUntil: sql`case when ${fresh} then ${max <= 1 ? lockUntil.toISOString() : null}::timestamptz when ${users.failedSignIns} + 1 >= ${max} then ${lockUntil.toISOString()}::timestamptz else ${users.lockedUntil} end`,
       })
       .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
       .returning({ failedSignIns: users.failedSignIns, lockedUntil: users.lockedUntil });

@@ -146,26 +146,27 @@ export const createUsersService = (deps: {
     const t = tenant.id;
     const out = await db.tenant(t, async (tx): Promise<Success | Failure> => {
       const now = clock.now();
-      const user = await repo.byEmailIndex(tx, t, await emailIndex(tx, t, input.email));
+      const index = await emailIndex(tx, t, input.email);
+      const user = await repo.byEmailIndex(tx, t, index);
+      const lockUntil = new Date(now.getTime() + opts.lockMinutes * 60_000);
+      const locked = (until: Date) => {
+        const retry = Math.ceil((until.getTime() - now.getTime()) / 1000);
+        return new AppError('RATE_LIMITED', `too many failed sign-ins; try again in ${Math.ceil(retry / 60)} min`, {
+          headers: { 'Retry-After': String(retry) },
+        });
+      };
       if (!user || user.disabledAt) {
+        // An address without a usable account locks after as many failures as an account does, with the same
+        // answer: neither the 401s nor the 429 tell whether the address has an account.
+        const until = await repo.addressLock(tx, t, index);
+        if (until && until > now) return fail(tx, t, user, 'locked', locked(until));
         await verify(await dummyHash(), input.password);
+        await repo.recordAddressFailure(tx, t, index, opts.maxFailures, now, lockUntil);
         return fail(tx, t, user, user ? 'disabled' : 'unknown_user', wrong());
       }
-      if (user.lockedUntil && user.lockedUntil > now) {
-        const retry = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000);
-        return fail(
-          tx,
-          t,
-          user,
-          'locked',
-          new AppError('RATE_LIMITED', `too many failed sign-ins; try again in ${Math.ceil(retry / 60)} min`, {
-            headers: { 'Retry-After': String(retry) },
-          }),
-        );
-      }
+      if (user.lockedUntil && user.lockedUntil > now) return fail(tx, t, user, 'locked', locked(user.lockedUntil));
       const counted = async (reason: string, error: AppError) => {
-        const lockUntil = new Date(now.getTime() + opts.lockMinutes * 60_000);
-        const r = await repo.recordFailure(tx, t, user.id, opts.maxFailures, lockUntil);
+        const r = await repo.recordFailure(tx, t, user.id, opts.maxFailures, now, lockUntil);
         if (r && r.failedSignIns === opts.maxFailures) {
           await audit.append(tx, t, {
             actor: 'system',
