@@ -60,6 +60,7 @@ describe('check 44: direct transfer of the portable data to another controller (
   let rx: Awaited<ReturnType<typeof startReceiver>>;
   let tenantId: string;
   let admin: string;
+  let slug: string;
 
   beforeAll(async () => {
     // The development setting admits http://127.0.0.1; retries come at once so the test walks the whole schedule.
@@ -69,6 +70,7 @@ describe('check 44: direct transfer of the portable data to another controller (
     rx = await startReceiver();
     const t = await h.newTenant('Chinook Records');
     tenantId = t.tenant.id;
+    slug = t.tenant.slug;
     admin = t.admin;
     await consentReady(h, admin);
     const put = await h.request('PUT', '/v1/datamap', {
@@ -289,5 +291,38 @@ describe('check 44: direct transfer of the portable data to another controller (
     expect(r.status).toBe(400);
     expect(r.body.error.field).toBe('transfer');
     expect(await requestCount()).toBe(before);
+  });
+
+  it('check 44: the public portal takes the destination with a portability request, and refuses a bad one', async () => {
+    const page = await h.request('GET', `/r/${slug}?lang=en`);
+    expect(page.text).toContain('name="transfer"');
+    const cookie = page.headers.get('set-cookie')?.match(/lawful_csrf=([^;]+)/)?.[1] ?? '';
+    const csrf = page.text.match(/name="csrf" value="([^"]+)"/)?.[1] ?? '';
+    const post = (fields: Record<string, string>) =>
+      h.request('POST', `/r/${slug}`, {
+        raw: new URLSearchParams({ csrf, lang: 'en', email: 'portal-person@example.com', ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `lawful_csrf=${cookie}` },
+      });
+    const before = await requestCount();
+    for (const fields of [
+      { types: 'portability', transfer: 'https://192.168.1.1/import' },
+      { types: 'portability', transfer: 'http://receiver.example/import' },
+      { types: 'access', transfer: `${rx.origin}/import` },
+    ]) {
+      const bad = await post(fields);
+      expect(bad.status, fields.transfer).toBe(400);
+      expect(bad.text).toContain('public https address');
+      expect(bad.text).toContain('role="alert"');
+    }
+    expect(await requestCount()).toBe(before);
+    const ok = await post({ types: 'portability', transfer: `${rx.origin}/portal-import` });
+    expect(ok.status, ok.text).toBe(202);
+    const [row] = (
+      await h.rt.db.raw.query<{ id: string }>(
+        "select id from requests where channel = 'portal' order by created_at desc limit 1",
+      )
+    ).rows;
+    const events = (await h.request('GET', `/v1/requests/${row!.id}`, { key: admin })).body.timeline as Json[];
+    expect(events.find((e) => e.kind === 'receive')?.details).toMatchObject({ types: ['portability'], transfer: true });
   });
 });

@@ -10,10 +10,13 @@ export type PortalMessages = {
   emailHint: string;
   details: string;
   detailsHint: string;
+  /** Art. 20(2): the receiving controller's address, for a portability request. */
+  transfer: string;
+  transferHint: string;
   submit: string;
   noDocuments: string;
   free: string;
-  errors: { title: string; types: string; email: string; csrf: string; code: string; rate: string };
+  errors: { title: string; types: string; email: string; csrf: string; code: string; rate: string; transfer: string };
   sent: { title: string; body: string; codeLabel: string; confirm: string };
   confirmTitle: string;
   confirmBody: string;
@@ -38,6 +41,9 @@ const en: PortalMessages = {
   emailHint: 'We send a link to confirm the request comes from you.',
   details: 'Anything we should know (optional)',
   detailsHint: 'For a correction, say what is wrong. Do not send identity documents.',
+  transfer: 'Send it straight to another organisation (optional)',
+  transferHint:
+    'For a machine-readable copy only: the https address the receiving organisation gave you. You still get your own copy.',
   submit: 'Send request',
   noDocuments: 'We never ask for a copy of an identity document to start.',
   free: 'This is free of charge.',
@@ -48,6 +54,8 @@ const en: PortalMessages = {
     csrf: 'The form expired. Please try again.',
     code: 'This code or link is wrong, used or expired.',
     rate: 'Too many attempts. Please wait a few minutes.',
+    transfer:
+      'The transfer address must be a public https address, and goes with “Send my data in a machine-readable format”.',
   },
   sent: {
     title: 'Check your e-mail',
@@ -94,6 +102,9 @@ const de: PortalMessages = {
   emailHint: 'Wir senden einen Link, um zu bestätigen, dass die Anfrage von Ihnen stammt.',
   details: 'Was wir wissen sollten (optional)',
   detailsHint: 'Bei einer Berichtigung: was ist falsch? Senden Sie keine Ausweisdokumente.',
+  transfer: 'Direkt an eine andere Organisation senden (optional)',
+  transferHint:
+    'Nur für die maschinenlesbare Kopie: die https-Adresse, die Ihnen die empfangende Organisation genannt hat. Sie erhalten Ihre eigene Kopie trotzdem.',
   submit: 'Anfrage senden',
   noDocuments: 'Wir verlangen zu Beginn nie eine Kopie eines Ausweises.',
   free: 'Dies ist kostenlos.',
@@ -104,6 +115,8 @@ const de: PortalMessages = {
     csrf: 'Das Formular ist abgelaufen. Bitte erneut versuchen.',
     code: 'Dieser Code oder Link ist falsch, verbraucht oder abgelaufen.',
     rate: 'Zu viele Versuche. Bitte warten Sie einige Minuten.',
+    transfer:
+      'Die Übermittlungsadresse muss eine öffentliche https-Adresse sein und gehört zu „Meine Daten maschinenlesbar senden“.',
   },
   sent: {
     title: 'Prüfen Sie Ihre E-Mails',
@@ -150,6 +163,9 @@ const fr: PortalMessages = {
   emailHint: 'Nous envoyons un lien pour confirmer que la demande vient de vous.',
   details: 'Ce que nous devrions savoir (facultatif)',
   detailsHint: 'Pour une rectification, indiquez ce qui est inexact. N’envoyez pas de pièce d’identité.',
+  transfer: 'L’envoyer directement à un autre organisme (facultatif)',
+  transferHint:
+    'Pour une copie lisible par machine uniquement : l’adresse https que l’organisme destinataire vous a donnée. Vous recevez quand même votre propre copie.',
   submit: 'Envoyer la demande',
   noDocuments: 'Nous ne demandons jamais de copie de pièce d’identité pour commencer.',
   free: 'C’est gratuit.',
@@ -160,6 +176,7 @@ const fr: PortalMessages = {
     csrf: 'Le formulaire a expiré. Veuillez réessayer.',
     code: 'Ce code ou ce lien est erroné, déjà utilisé ou expiré.',
     rate: 'Trop de tentatives. Veuillez patienter quelques minutes.',
+    transfer: 'L’adresse de transmission doit être une adresse https publique et va avec la copie lisible par machine.',
   },
   sent: {
     title: 'Consultez vos e-mails',
@@ -206,6 +223,9 @@ const es: PortalMessages = {
   emailHint: 'Enviamos un enlace para confirmar que la solicitud es suya.',
   details: 'Algo que debamos saber (opcional)',
   detailsHint: 'Para una rectificación, indique qué es incorrecto. No envíe documentos de identidad.',
+  transfer: 'Enviarlos directamente a otra organización (opcional)',
+  transferHint:
+    'Solo para la copia en formato legible por máquina: la dirección https que le dio la organización receptora. Usted recibe igualmente su propia copia.',
   submit: 'Enviar solicitud',
   noDocuments: 'Nunca pedimos una copia de un documento de identidad para empezar.',
   free: 'Es gratuito.',
@@ -216,6 +236,8 @@ const es: PortalMessages = {
     csrf: 'El formulario ha caducado. Inténtelo de nuevo.',
     code: 'Este código o enlace es incorrecto, ya se usó o ha caducado.',
     rate: 'Demasiados intentos. Espere unos minutos.',
+    transfer:
+      'La dirección de transmisión debe ser una dirección https pública y acompaña a la copia en formato legible por máquina.',
   },
   sent: {
     title: 'Revise su correo',
@@ -262,6 +284,9 @@ const it: PortalMessages = {
   emailHint: 'Inviamo un link per confermare che la richiesta viene da lei.',
   details: 'Cosa dovremmo sapere (facoltativo)',
   detailsHint: 'Per una rettifica, indichi cosa è errato. Non invii documenti d’identità.',
+  transfer: 'Inviarli direttamente a un’altra organizzazione (facoltativo)',
+  transferHint:
+    'Solo per la copia leggibile da dispositivo automatico: l’indirizzo https che le ha dato l’organizzazione ricevente. Riceverà comunque la sua copia.',
   submit: 'Invia richiesta',
   noDocuments: 'Non chiediamo mai una copia di un documento d’identità per iniziare.',
   free: 'È gratuito.',
@@ -272,6 +297,8 @@ const it: PortalMessages = {
     csrf: 'Il modulo è scaduto. Riprovi.',
     code: 'Questo codice o link è errato, già usato o scaduto.',
     rate: 'Troppi tentativi. Attenda qualche minuto.',
+    transfer:
+      'L’indirizzo di trasmissione deve essere un indirizzo https pubblico e va con la copia leggibile da dispositivo automatico.',
   },
   sent: {
     title: 'Controlli la sua e-mail',
@@ -318,6 +345,9 @@ const nl: PortalMessages = {
   emailHint: 'Wij sturen een link om te bevestigen dat het verzoek van u komt.',
   details: 'Wat wij moeten weten (optioneel)',
   detailsHint: 'Bij een correctie: wat klopt er niet? Stuur geen identiteitsbewijs.',
+  transfer: 'Rechtstreeks naar een andere organisatie sturen (optioneel)',
+  transferHint:
+    'Alleen voor de machineleesbare kopie: het https-adres dat de ontvangende organisatie u gaf. U krijgt uw eigen kopie toch.',
   submit: 'Verzoek versturen',
   noDocuments: 'Wij vragen nooit om een kopie van een identiteitsbewijs om te beginnen.',
   free: 'Dit is kosteloos.',
@@ -328,6 +358,7 @@ const nl: PortalMessages = {
     csrf: 'Het formulier is verlopen. Probeer het opnieuw.',
     code: 'Deze code of link is onjuist, gebruikt of verlopen.',
     rate: 'Te veel pogingen. Wacht enkele minuten.',
+    transfer: 'Het doorgifteadres moet een openbaar https-adres zijn en hoort bij de machineleesbare kopie.',
   },
   sent: {
     title: 'Controleer uw e-mail',

@@ -63,7 +63,7 @@ const Form = (p: {
   ctx: Ctx;
   csrf: string;
   errors: string[];
-  values: { email: string; types: string[]; details: string };
+  values: { email: string; types: string[]; details: string; transfer: string };
 }) => {
   const { m } = p.ctx;
   return (
@@ -100,6 +100,18 @@ const Form = (p: {
       <textarea id="details" name="details" rows={4} maxlength={5000} aria-describedby="details-hint">
         {p.values.details}
       </textarea>
+      <label for="transfer">{m.transfer}</label>
+      <p class="hint" id="transfer-hint">
+        {m.transferHint}
+      </p>
+      <input
+        id="transfer"
+        type="url"
+        name="transfer"
+        maxlength={2000}
+        aria-describedby="transfer-hint"
+        value={p.values.transfer}
+      />
       <p class="hint">
         {m.noDocuments} {m.free}
       </p>
@@ -130,15 +142,19 @@ const CodeForm = (p: { ctx: Ctx; csrf: string; requestId: string; errors: string
   </form>
 );
 
-const FormInput = z.object({
-  email: z
-    .string()
-    .trim()
-    .max(320)
-    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
-  types: z.array(RequestType).min(1).max(6),
-  details: z.string().trim().max(5000),
-});
+const FormInput = z
+  .object({
+    email: z
+      .string()
+      .trim()
+      .max(320)
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/),
+    types: z.array(RequestType).min(1).max(6),
+    details: z.string().trim().max(5000),
+    // Art. 20(2): only with portability; the address itself is checked by the service (https, public after DNS).
+    transfer: z.string().trim().max(2000),
+  })
+  .refine((v) => !v.transfer || v.types.includes('portability'), { path: ['transfer'] });
 
 export type PortalLimits = { intakePerIpPer10Min: number; confirmPerIpPer10Min: number };
 
@@ -228,7 +244,7 @@ export const requestsPortal = (deps: {
     const ctx = { m: portalMessages[lang], lang, org: t.info.name };
     return c.html(
       <Page ctx={ctx} title={ctx.m.title(ctx.org)}>
-        <Form ctx={ctx} csrf={csrfToken(c)} errors={[]} values={{ email: '', types: [], details: '' }} />
+        <Form ctx={ctx} csrf={csrfToken(c)} errors={[]} values={{ email: '', types: [], details: '', transfer: '' }} />
       </Page>,
     );
   });
@@ -239,7 +255,12 @@ export const requestsPortal = (deps: {
     const lang = pickLang(String(body.lang ?? ''), c.req.header('accept-language'), t.info.settings.defaultLocale);
     const ctx = { m: portalMessages[lang], lang, org: t.info.name };
     const types = ([] as unknown[]).concat(body.types ?? []).map(String);
-    const values = { email: String(body.email ?? ''), types, details: String(body.details ?? '') };
+    const values = {
+      email: String(body.email ?? ''),
+      types,
+      details: String(body.details ?? ''),
+      transfer: String(body.transfer ?? ''),
+    };
     const again = (errors: string[], status: 400 | 403 | 429) =>
       c.html(
         <Page ctx={ctx} title={ctx.m.title(ctx.org)}>
@@ -253,22 +274,34 @@ export const requestsPortal = (deps: {
     if (!parsed.success) {
       const fields = new Set(parsed.error.issues.map((i) => String(i.path[0])));
       return again(
-        [...(fields.has('types') ? [ctx.m.errors.types] : []), ...(fields.has('email') ? [ctx.m.errors.email] : [])],
+        [
+          ...(fields.has('types') ? [ctx.m.errors.types] : []),
+          ...(fields.has('email') ? [ctx.m.errors.email] : []),
+          ...(fields.has('transfer') ? [ctx.m.errors.transfer] : []),
+        ],
         400,
       );
     }
-    const { request, confirmation } = await deps.requests.create(
-      t.id,
-      {
-        types: parsed.data.types,
-        identities: [{ type: 'email', value: parsed.data.email }],
-        channel: 'portal',
-        identityVerified: false,
-        locale: lang,
-        ...(parsed.data.details ? { note: parsed.data.details } : {}),
-      },
-      'portal',
-    );
+    const created = await deps.requests
+      .create(
+        t.id,
+        {
+          types: parsed.data.types,
+          identities: [{ type: 'email', value: parsed.data.email }],
+          channel: 'portal',
+          identityVerified: false,
+          locale: lang,
+          ...(parsed.data.details ? { note: parsed.data.details } : {}),
+          ...(parsed.data.transfer ? { transfer: { url: parsed.data.transfer } } : {}),
+        },
+        'portal',
+      )
+      .catch((e: unknown) => {
+        if (e instanceof AppError && e.field?.startsWith('transfer')) return null;
+        throw e;
+      });
+    if (!created) return again([ctx.m.errors.transfer], 400);
+    const { request, confirmation } = created;
     if (confirmation) {
       const link = `${deps.publicUrl}/r/${t.info.slug}/confirm?t=${confirmation.token}&lang=${lang}`;
       await deps.notifier.sendConfirmation(t.id, request, parsed.data.email, confirmation, link);
