@@ -156,7 +156,11 @@ describe('console users and sessions (checks 56, 62, 64)', () => {
       const out: { status: number; retry: string | null; body: unknown }[] = [];
       for (let i = 0; i < n; i++) {
         const r = await signIn({ tenant: slug, email, password: password(i) }, ip);
-        out.push({ status: r.res.status, retry: r.res.headers.get('retry-after'), body: r.json.error?.message });
+        out.push({
+          status: r.res.status,
+          retry: r.res.headers.get('retry-after'),
+          body: (r.json.error as { message?: string } | undefined)?.message,
+        });
       }
       return out;
     };
@@ -173,6 +177,32 @@ describe('console users and sessions (checks 56, 62, 64)', () => {
     expect(ghostAgain).toEqual(realAgain);
     const stored = await h.rt.db.raw.query<{ t: string }>('select row_to_json(f)::text as t from sign_in_failures f');
     expect(stored.rows.map((r) => r.t).join('')).not.toContain('example.org');
+  });
+
+  it('a console session reaches identifiers only through the reasoned find and reveal, not the plain reads', async () => {
+    const u = await newUser('admin');
+    const s = await signIn({ tenant: slug, email: u.address, password: PASSWORD });
+    const person = await h.rt.services.subjects.create(
+      tenantId,
+      [{ kind: 'email', value: 'seen@example.net' }],
+      'test',
+    );
+    const plain = await h.request('GET', `/v1/subjects/${person.subject.id}`, { headers: { cookie: s.jar } });
+    expect(plain.status).toBe(403);
+    expect(plain.text).not.toContain('seen@example.net');
+    const lookup = await h.request('POST', '/v1/subjects:lookup', {
+      headers: { cookie: s.jar, 'x-csrf-token': s.json.csrfToken! },
+      body: { identity: { kind: 'email', value: 'seen@example.net' } },
+    });
+    expect(lookup.status).toBe(403);
+    // An integration's key still reads them (audited), as before.
+    expect((await h.request('GET', `/v1/subjects/${person.subject.id}`, { key: admin })).status).toBe(200);
+    const reveal = await h.request('POST', `/v1/subjects/${person.subject.id}/reveal`, {
+      headers: { cookie: s.jar, 'x-csrf-token': s.json.csrfToken! },
+      body: { reason: 'the person asked us by phone to confirm their address' },
+    });
+    expect(reveal.status, reveal.text).toBe(200);
+    expect(reveal.text).toContain('seen@example.net');
   });
 
   it('limits sign-in attempts per address to 10 a minute', async () => {
