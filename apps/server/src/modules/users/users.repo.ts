@@ -49,7 +49,10 @@ export const createUsersRepo = () => ({
     await q
       .delete(signInFailures)
       .where(
-        and(eq(signInFailures.tenantId, tenantId), lt(signInFailures.lockedUntil, new Date(now.getTime() - 86_400_000))),
+        and(
+          eq(signInFailures.tenantId, tenantId),
+          lt(signInFailures.lockedUntil, new Date(now.getTime() - 86_400_000)),
+        ),
       );
     const t = signInFailures;
     const nowIso = now.toISOString();
