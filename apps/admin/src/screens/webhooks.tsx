@@ -7,6 +7,8 @@ import { Deliveries } from './webhooks-deliveries.tsx';
 import './config.css';
 
 type Webhook = Awaited<ReturnType<typeof lawful.webhooks.list>>['items'][number];
+// The contract's WebhookEventType, written out: importing it would bring zod into the console bundle. A unit test
+// (webhooks.events.test.ts) keeps the two lists equal.
 const EVENTS = [
   'consent.granted',
   'consent.withdrawn',
@@ -16,6 +18,7 @@ const EVENTS = [
   'request.task',
   'request.due_soon',
   'request.overdue',
+  'request.transfer_failed',
   'subject.erased',
   'subject.rectified',
   'subject.restricted',
@@ -24,6 +27,7 @@ const EVENTS = [
   'breach.processor_reported',
   'subprocessors.changed',
 ] as const;
+export const WEBHOOK_EVENTS: readonly string[] = EVENTS;
 
 /** Webhooks: the endpoints that learn about withdrawals, erasures and requests, and what was delivered to them. */
 export const Webhooks = ({ session }: { session: Session }) => {
