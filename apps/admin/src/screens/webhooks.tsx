@@ -5,29 +5,9 @@ import { useLoad } from '../ui/use-load.ts';
 import { ErrorList, errorOf, type ShownError } from './config-errors.tsx';
 import { Deliveries } from './webhooks-deliveries.tsx';
 import './config.css';
+import { EVENTS } from './webhook-events.ts';
 
 type Webhook = Awaited<ReturnType<typeof lawful.webhooks.list>>['items'][number];
-// The contract's WebhookEventType, written out: importing it would bring zod into the console bundle. A unit test
-// (webhooks.events.test.ts) keeps the two lists equal.
-const EVENTS = [
-  'consent.granted',
-  'consent.withdrawn',
-  'basis.changed',
-  'objection.recorded',
-  'request.completed',
-  'request.task',
-  'request.due_soon',
-  'request.overdue',
-  'request.transfer_failed',
-  'subject.erased',
-  'subject.rectified',
-  'subject.restricted',
-  'subject.restriction_lifted',
-  'breach.deadline_near',
-  'breach.processor_reported',
-  'subprocessors.changed',
-] as const;
-export const WEBHOOK_EVENTS: readonly string[] = EVENTS;
 
 /** Webhooks: the endpoints that learn about withdrawals, erasures and requests, and what was delivered to them. */
 export const Webhooks = ({ session }: { session: Session }) => {
