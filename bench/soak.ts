@@ -3,7 +3,9 @@
  * requests — for a set duration. Prints throughput, p50/p99 per kind, errors, and the server's RSS over time
  * (growth measured from the end of the warm-up, the first fifth of the run). 127.0.0.1 only; stops by itself.
  *
- *   node --import tsx bench/soak.ts [--seconds 120] [--connections 20] [--pglite]
+ *   node --import tsx bench/soak.ts [--seconds 120] [--connections 20] [--pglite] [--heap MB]
+ * `--heap` caps the server's V8 old space (NODE_OPTIONS=--max-old-space-size): if RSS then stays flat without
+ * errors, the growth seen without it was the collector taking its time, not a leak.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +31,7 @@ const arg = (name: string, dflt: number) => {
 const SECONDS = arg('seconds', 120);
 const CONNECTIONS = arg('connections', 20);
 const PGLITE = process.argv.includes('--pglite');
+const HEAP = arg('heap', 0);
 
 const rssMb = (pid: number) => {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
@@ -42,7 +45,11 @@ const main = async () => {
   // PGlite admits one process: the tenant is made through the server's own CLI path instead (see below).
   const prepared = db ? await prepareTenant(db.url) : null;
   const dataDir = prepared?.dataDir ?? mkdtempSync(join(tmpdir(), 'lawful-soak-'));
-  const server = await serveProcess({ databaseUrl: db?.url, dataDir });
+  const server = await serveProcess({
+    databaseUrl: db?.url,
+    dataDir,
+    env: HEAP ? { NODE_OPTIONS: `--max-old-space-size=${HEAP}` } : {},
+  });
   let admin = prepared?.admin;
   if (!admin) {
     // Embedded mode: the CLI sends `tenant create` to the running server through its operator endpoint.
@@ -120,7 +127,9 @@ const main = async () => {
     const warm = rss.find((s) => s.at >= SECONDS / 5) ?? rss[0]!;
     const last = rss.at(-1)!;
     const growth = ((last.mb - warm.mb) / warm.mb) * 100;
-    out(`Soak on ${PGLITE ? 'PGlite (embedded)' : 'PostgreSQL'}: ${SECONDS} s, ${CONNECTIONS} connections, mixed load`);
+    out(
+      `Soak on ${PGLITE ? 'PGlite (embedded)' : 'PostgreSQL'}: ${SECONDS} s, ${CONNECTIONS} connections, mixed load${HEAP ? `, old space capped at ${HEAP} MB` : ''}`,
+    );
     out('| kind | share | ok | per s | p50 ms | p99 ms |');
     out('|---|---:|---:|---:|---:|---:|');
     for (const k of ['decision', 'consent', 'request'] as Kind[]) {
