@@ -1,3 +1,4 @@
+import type { BannerAction } from '@lawful/contract';
 import { index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { tenantIsolation } from './_rls.ts';
 import { bytea, ts } from './tenants.ts';
@@ -83,8 +84,15 @@ export const bannerReceipts = pgTable(
     siteId: text('site_id').notNull(),
     siteVersion: integer('site_version').notNull(),
     consentIds: text('consent_ids').array().notNull(),
+    /** The control used (accept_all, reject_all, save_choices, close, allow_embed, gpc), also in `evidence`; a column so
+     * the overview can count outcomes per week from the index alone. */
+    actionKind: text('action_kind').$type<BannerAction['kind']>().notNull(),
     evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
     receivedAt: ts('received_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.idempotencyKey] }), tenantIsolation()],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.idempotencyKey] }),
+    index('banner_receipts_received_idx').on(t.tenantId, t.receivedAt, t.actionKind),
+    tenantIsolation(),
+  ],
 ).enableRLS();

@@ -72,6 +72,8 @@ export const consentRecords = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('consent_records_subject_idx').on(t.tenantId, t.subjectId, t.purposeKey, t.recordedAt),
+    // The overview's weekly decisions: a time range per tenant.
+    index('consent_records_recorded_idx').on(t.tenantId, t.recordedAt),
     tenantIsolation(),
   ],
 ).enableRLS();

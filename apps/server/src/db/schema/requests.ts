@@ -65,6 +65,9 @@ export const requests = pgTable(
     index('requests_due_idx').on(t.tenantId, t.dueAt, t.id),
     index('requests_open_due_id_idx').on(t.tenantId, t.dueAt, t.id).where(sql`closed_at is null`),
     index('requests_state_due_idx').on(t.tenantId, t.state, t.dueAt, t.id),
+    // The overview's weekly flow: received and closed per week.
+    index('requests_received_idx').on(t.tenantId, t.receivedAt),
+    index('requests_closed_idx').on(t.tenantId, t.closedAt).where(sql`closed_at is not null`),
     tenantIsolation(),
   ],
 ).enableRLS();

@@ -169,6 +169,7 @@ export const createBannerConsent = (deps: {
         siteId: rec.siteId,
         siteVersion,
         consentIds,
+        actionKind: rec.action.kind,
         evidence: {
           secGpc: ctx.secGpc,
           gpc: rec.gpc,
