@@ -30,6 +30,11 @@ const REDACT_PATHS = [
 ];
 
 const PATTERNS: [RegExp, string][] = [
+  // Database errors quote what was sent: drizzle appends every bound value ("params: …"), PostgreSQL quotes the
+  // offending input and the duplicate key. Names and free text match no pattern below, so these go whole.
+  [/\bparams: [^\n]*/g, 'params: [redacted]'],
+  [/(invalid input (?:syntax|value) for [^:\n]*: )"[^"\n]*"/g, '$1"[redacted]"'],
+  [/(Key \([^)\n]*\)=)\([^\n]*?\)( already exists| is not present| is still referenced|\s|$)/g, '$1([redacted])$2'],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
   [/\blf_(?:sk|pk)_[A-Za-z0-9_-]+/g, '[key]'],
   [/\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '[credential]'],
