@@ -114,6 +114,12 @@ export const createLawfulClient = (opts: LawfulClientOptions = {}) => {
     overview: {
       consent: (q: Partial<Out<typeof C.OverviewQuery>> = {}) =>
         call<Out<typeof C.ConsentOverview>>('GET', '/v1/overview/consent', { query: q }),
+      /** Open requests by deadline and requests received / closed per week. */
+      requests: (q: Partial<Out<typeof C.OverviewWeeksQuery>> = {}) =>
+        call<Out<typeof C.RequestsOverview>>('GET', '/v1/overview/requests', { query: q }),
+      /** Banner choices per week by the control used. */
+      banner: (q: Partial<Out<typeof C.OverviewWeeksQuery>> = {}) =>
+        call<Out<typeof C.BannerOverview>>('GET', '/v1/overview/banner', { query: q }),
     },
     purposes: {
       list: () => call<{ items: Out<typeof C.Purpose>[] }>('GET', '/v1/purposes'),

@@ -1,4 +1,4 @@
-import type { BannerAction } from '@lawful/contract';
+import type { BannerConsentRecord } from '@lawful/contract';
 import { index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { tenantIsolation } from './_rls.ts';
 import { bytea, ts } from './tenants.ts';
@@ -86,7 +86,7 @@ export const bannerReceipts = pgTable(
     consentIds: text('consent_ids').array().notNull(),
     /** The control used (accept_all, reject_all, save_choices, close, allow_embed, gpc), also in `evidence`; a column so
      * the overview can count outcomes per week from the index alone. */
-    actionKind: text('action_kind').$type<BannerAction['kind']>().notNull(),
+    actionKind: text('action_kind').$type<BannerConsentRecord['action']['kind']>().notNull(),
     evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
     receivedAt: ts('received_at').notNull(),
   },

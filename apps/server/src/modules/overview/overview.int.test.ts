@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentReady, grantBody } from '../../../test/consent-fixtures.ts';
 import { createHarness, type Harness } from '../../../test/harness.ts';
 import { fixedClock } from '../../lib/clock.ts';
-import { weekStart } from './overview.service.ts';
+import { weekWindow } from './overview.service.ts';
 
 const clock = fixedClock('2026-11-04T10:00:00.000Z'); // a Wednesday
 
@@ -34,10 +34,17 @@ describe('consent overview (counts only)', () => {
     expect(r.status, r.text).toBe(201);
   };
 
-  it('weekStart is the Monday (UTC) of the week', () => {
-    expect(weekStart(new Date('2026-11-04T10:00:00Z')).toISOString()).toBe('2026-11-02T00:00:00.000Z');
-    expect(weekStart(new Date('2026-11-02T00:00:00Z')).toISOString()).toBe('2026-11-02T00:00:00.000Z');
-    expect(weekStart(new Date('2026-11-08T23:59:59Z')).toISOString()).toBe('2026-11-02T00:00:00.000Z');
+  it('weekWindow cuts Monday-first weeks in the given zone, across a daylight-saving change', () => {
+    const utc = weekWindow(new Date('2026-11-04T10:00:00Z'), 'UTC', 2);
+    expect(utc.from.toISOString()).toBe('2026-10-26T00:00:00.000Z');
+    expect(utc.weekEnd.toISOString()).toBe('2026-11-09T00:00:00.000Z');
+    expect(utc.labels).toEqual(['2026-10-26', '2026-11-02']);
+    expect(weekWindow(new Date('2026-11-08T23:59:59Z'), 'UTC', 1).labels).toEqual(['2026-11-02']);
+    // Paris left summer time on 25 Oct: the week before starts at 22:00 UTC, the week after at 23:00 UTC.
+    const paris = weekWindow(new Date('2026-11-01T23:30:00Z'), 'Europe/Paris', 3);
+    expect(paris.labels).toEqual(['2026-10-19', '2026-10-26', '2026-11-02']);
+    expect(paris.from.toISOString()).toBe('2026-10-18T22:00:00.000Z');
+    expect(paris.weekEnd.toISOString()).toBe('2026-11-08T23:00:00.000Z');
   });
 
   it('counts decisions per week, every week present, and the state per purpose', async () => {
@@ -51,6 +58,7 @@ describe('consent overview (counts only)', () => {
     const r = await h.request('GET', '/v1/overview/consent?weeks=4', { key: admin });
     expect(r.status, r.text).toBe(200);
     expect(r.body.purposes).toBe(3);
+    expect(r.body.timeZone).toBe('UTC');
     expect(r.body.weeks).toEqual([
       { week: '2026-10-19', grant: 0, refuse: 0, withdraw: 0 },
       { week: '2026-10-26', grant: 0, refuse: 0, withdraw: 0 },
