@@ -1,31 +1,32 @@
-import { useMemo } from 'react';
 import { lawful } from '../api.ts';
 import { Alert, Loading, TableWrap } from '../ui/bits.tsx';
 import { useLoad } from '../ui/use-load.ts';
-import { type Series, WeeklyChart } from '../ui/weekly-chart.tsx';
+import { BannerOutcomes } from './overview-banner.tsx';
+import { ConsentRates } from './overview-consent.tsx';
+import { Deadlines, RequestFlow } from './overview-requests.tsx';
 
-const COLORS = { grant: '#1a7f37', refuse: '#57606a', withdraw: '#cf222e' };
+const WEEKS = 12;
 
+/** The first screen: deadlines first (they are what can go wrong today), then the weekly trends. Counts only. */
 export const Overview = () => {
-  const o = useLoad(() => lawful.overview.consent({ weeks: 12 }), []);
-  const series = useMemo<Series[]>(
+  const o = useLoad(
     () =>
-      o.data
-        ? [
-            { label: 'Granted', color: COLORS.grant, values: o.data.weeks.map((w) => w.grant) },
-            { label: 'Refused', color: COLORS.refuse, values: o.data.weeks.map((w) => w.refuse) },
-            { label: 'Withdrawn', color: COLORS.withdraw, values: o.data.weeks.map((w) => w.withdraw) },
-          ]
-        : [],
-    [o.data],
+      Promise.all([
+        lawful.overview.consent({ weeks: WEEKS }),
+        lawful.overview.requests({ weeks: WEEKS }),
+        lawful.overview.banner({ weeks: WEEKS }),
+      ]),
+    [],
   );
-  const weeks = useMemo(() => o.data?.weeks.map((w) => w.week) ?? [], [o.data]);
   if (o.error) return <Alert>{o.error}</Alert>;
   if (!o.data) return <Loading what="the overview" />;
-  const d = o.data;
+  const [d, requests, banner] = o.data;
   const sum = (k: 'granted' | 'refused' | 'withdrawn' | 'pending') => d.byPurpose.reduce((n, p) => n + p[k], 0);
   return (
     <>
+      <Deadlines d={requests} />
+      <RequestFlow d={requests} />
+      <h2>Consent</h2>
       <ul className="cards" aria-label="Totals">
         <li>
           <span className="num">{d.purposes}</span> purposes
@@ -40,39 +41,7 @@ export const Overview = () => {
           <span className="num">{sum('withdrawn')}</span> withdrawals
         </li>
       </ul>
-      <section aria-labelledby="weekly">
-        <h2 id="weekly">Consent decisions per week</h2>
-        <WeeklyChart
-          weeks={weeks}
-          series={series}
-          label="Consent granted, refused and withdrawn per week, last 12 weeks"
-        />
-        <details>
-          <summary>Show the numbers</summary>
-          <TableWrap label="Decisions per week">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Week of</th>
-                  <th scope="col">Granted</th>
-                  <th scope="col">Refused</th>
-                  <th scope="col">Withdrawn</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.weeks.map((w) => (
-                  <tr key={w.week}>
-                    <th scope="row">{w.week}</th>
-                    <td>{w.grant}</td>
-                    <td>{w.refuse}</td>
-                    <td>{w.withdraw}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        </details>
-      </section>
+      <ConsentRates all={d} weeks={WEEKS} />
       <section aria-labelledby="per-purpose">
         <h2 id="per-purpose">Where consent stands, per purpose</h2>
         {d.byPurpose.length === 0 ? (
@@ -106,6 +75,10 @@ export const Overview = () => {
           </TableWrap>
         )}
       </section>
+      <BannerOutcomes d={banner} />
+      <p className="muted">
+        Weeks start on Monday in the organisation’s time zone ({d.timeZone}); the current week is the last one.
+      </p>
     </>
   );
 };
