@@ -40,6 +40,9 @@ type FromWorker =
 export const createXlsxWriter = (out: Writable, opts: { created: Date }): XlsxWriter => {
   const worker = new Worker(new URL('./export.xlsx-worker.mjs', import.meta.url), {
     workerData: { created: opts.created.toISOString() },
+    // A streaming writer holds a few row batches at most: a small heap keeps the thread's memory (and the process's
+    // peak) low, at the price of more frequent young-generation collections.
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
   });
   let failure: Error | null = null;
   let open = false;
