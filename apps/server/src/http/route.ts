@@ -11,7 +11,7 @@ export const READER: readonly Role[] = ['admin', 'privacy_officer', 'agent', 're
 export const BROWSER: readonly Role[] = ['admin', 'privacy_officer', 'agent', 'publishable'];
 
 /** Every guarded route, for the access tests that cover each route × role × tenant automatically. */
-export type GuardedRoute = { method: string; path: string; roles: readonly Role[] };
+export type GuardedRoute = { method: string; path: string; roles: readonly Role[]; keysOnly?: boolean };
 export const guardedRoutes: GuardedRoute[] = [];
 
 const requireRole =
@@ -24,6 +24,19 @@ const requireRole =
     }
     await next();
   };
+
+/**
+ * Data minimisation in the console: a signed-in person (a session, `usr_…`) is refused the routes that hand out
+ * identifiers without a stated reason; integrations' keys keep them.
+ */
+const requireKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get('principal').keyId.startsWith('usr_'))
+    throw new AppError(
+      'FORBIDDEN',
+      'in the console, identifiers are shown only for a stated reason: POST /v1/subjects:find or /v1/subjects/{id}/reveal',
+    );
+  await next();
+};
 
 const requireOwned =
   (
@@ -57,21 +70,25 @@ export const guarded = <const R extends Omit<RouteConfig, 'middleware' | 'securi
      * tenant's id is a 404 whatever the body says (check 54).
      */
     owned?: (tenantId: string, params: Record<string, string>) => Promise<boolean>;
+    /** API keys only: console sessions are refused (routes that return identifiers without a reason). */
+    keysOnly?: boolean;
   } = {},
 ) => {
   const honoPath = config.path.replace(/\{(\w+)\}/g, ':$1');
   if (!guardedRoutes.some((r) => r.method === config.method && r.path === honoPath)) {
-    guardedRoutes.push({ method: config.method, path: honoPath, roles });
+    guardedRoutes.push({ method: config.method, path: honoPath, roles, ...(opts.keysOnly ? { keysOnly: true } : {}) });
   }
   return createRoute({
     ...config,
     security: [{ apiKey: [] }],
     middleware: [
       requireRole(roles),
+      ...(opts.keysOnly ? [requireKey] : []),
       ...(opts.owned ? [requireOwned(opts.owned, config.request?.params as Parameters<typeof requireOwned>[1])] : []),
     ] as const,
     responses: { ...errorResponses, ...config.responses },
-    description: `${config.description ?? ''}\n\nRoles: ${roles.join(', ')}`.trim(),
+    description:
+      `${config.description ?? ''}\n\nRoles: ${roles.join(', ')}${opts.keysOnly ? ' (API keys only, not console sessions)' : ''}`.trim(),
   });
 };
 

@@ -12,21 +12,7 @@ import {
 } from '@lawful/contract';
 import { type AppEnv, actorOf } from '../../http/context.ts';
 import { guarded, IdParam, json, jsonBody, READER, STAFF } from '../../http/route.ts';
-import { AppError } from '../../lib/errors.ts';
-import type { Principal } from '../keys/keys.service.ts';
 import type { SubjectsService } from './subjects.service.ts';
-
-/**
- * Data minimisation in the console: a person signed in reaches identifiers only through the reasoned, audited
- * find and reveal (POST /v1/subjects:find, /v1/subjects/{id}/reveal); the plain reads are for integrations' keys.
- */
-const keysOnly = (p: Principal) => {
-  if (p.keyId.startsWith('usr_'))
-    throw new AppError(
-      'FORBIDDEN',
-      'in the console, identifiers are shown only for a stated reason: POST /v1/subjects:find or /v1/subjects/{id}/reveal',
-    );
-};
 
 export const subjectsRoutes = (subjects: SubjectsService) => {
   const app = new OpenAPIHono<AppEnv>();
@@ -49,38 +35,42 @@ export const subjectsRoutes = (subjects: SubjectsService) => {
     },
   );
   app.openapi(
-    guarded(STAFF, {
-      method: 'post',
-      path: '/v1/subjects:lookup',
-      tags: ['Subjects'],
-      summary: 'Find the subject holding an identifier (in the body: identifiers never go into URLs)',
-      request: jsonBody(LookupSubject),
-      responses: { 200: json(Subject, 'The subject') },
-    }),
-    async (c) => {
-      keysOnly(c.var.principal);
-      return c.json(
+    guarded(
+      STAFF,
+      {
+        method: 'post',
+        path: '/v1/subjects:lookup',
+        tags: ['Subjects'],
+        summary: 'Find the subject holding an identifier (in the body: identifiers never go into URLs)',
+        request: jsonBody(LookupSubject),
+        responses: { 200: json(Subject, 'The subject') },
+      },
+      { keysOnly: true },
+    ),
+    async (c) =>
+      c.json(
         await subjects.lookup(c.var.principal.tenantId, c.req.valid('json').identity, actorOf(c.var.principal)),
         200,
-      );
-    },
+      ),
   );
   app.openapi(
-    guarded(STAFF, {
-      method: 'get',
-      path: '/v1/subjects/{subjectId}',
-      tags: ['Subjects'],
-      summary: 'A subject and its identifiers (an audited read)',
-      request: { params: IdParam('subjectId', 'sub') },
-      responses: { 200: json(Subject, 'The subject') },
-    }),
-    async (c) => {
-      keysOnly(c.var.principal);
-      return c.json(
+    guarded(
+      STAFF,
+      {
+        method: 'get',
+        path: '/v1/subjects/{subjectId}',
+        tags: ['Subjects'],
+        summary: 'A subject and its identifiers (an audited read)',
+        request: { params: IdParam('subjectId', 'sub') },
+        responses: { 200: json(Subject, 'The subject') },
+      },
+      { keysOnly: true },
+    ),
+    async (c) =>
+      c.json(
         await subjects.get(c.var.principal.tenantId, c.req.valid('param').subjectId, actorOf(c.var.principal)),
         200,
-      );
-    },
+      ),
   );
   const people = subjects.people;
   const owned = (tenantId: string, p: Record<string, string>) => people.owned(tenantId, p.subjectId ?? '');
