@@ -1,8 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,14 +8,9 @@ import { ensureBannerBuilt } from '../../server/src/modules/banner/banner.fixtur
 import { startReceiver } from '../../server/src/modules/webhooks/webhooks.test-receiver.ts';
 import { controllerRecord, grantBody, purposeBody } from '../../server/test/consent-fixtures.ts';
 import { createShopDatabase } from '../../server/test/fixtures/shop-database.ts';
+import { axe, PASSWORD, SHOTS, signInAs, tooWide } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-// The screenshots in docs/ are refreshed on purpose (LAWFUL_SCREENSHOTS=1), not by every run.
-const SHOTS = process.env.LAWFUL_SCREENSHOTS
-  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
-  : `${mkdtempSync(join(tmpdir(), 'lawful-shots-'))}/`;
-const PASSWORD = 'a long enough passphrase';
 const SCREENS = ['Notices', 'Cookie banner', 'Data map', 'Webhooks'];
 
 let server: ConsoleServer;
@@ -72,33 +63,10 @@ const seed = async () => {
   notice = { versionId: pub.id, hash: pub.rendered.en.sha256 };
 };
 
-const axe = async (p: Page) => {
-  // Evaluated through the debugging protocol: the page's CSP (rightly) refuses inline scripts.
-  await p.evaluate(axeSource);
-  return p.evaluate(async () => {
-    const w = window as unknown as {
-      axe: {
-        run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }>;
-      };
-    };
-    const r = await w.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-};
-
 const signIn = async (ctx: BrowserContext, t: keyof typeof tenants, who = 'dpo') => {
   // Fail on the step that waits, well inside the test's own time limit.
   ctx.setDefaultTimeout(15_000);
-  const p = await ctx.newPage();
-  await p.goto(`${server.url}/admin/`);
-  await p.getByLabel('Organisation').fill(tenants[t].slug);
-  await p.getByLabel('Email').fill(`${who}@${t}.example`);
-  await p.getByLabel('Password').fill(PASSWORD);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  return p;
+  return signInAs(ctx, server.url, { slug: tenants[t].slug, email: `${who}@${t}.example` });
 };
 
 const go = async (p: Page, name: string) => {
@@ -106,14 +74,6 @@ const go = async (p: Page, name: string) => {
   await p.getByRole('heading', { level: 1, name }).waitFor();
   await p.getByText(/^Loading/).waitFor({ state: 'detached' });
 };
-
-/** Elements wider than the window, outside the boxes that scroll on purpose. */
-const tooWide = (p: Page) =>
-  p.evaluate(() =>
-    Array.from(document.querySelectorAll('body *'))
-      .filter((e) => !e.closest('.table-wrap, .nav ul') && e.getBoundingClientRect().right > window.innerWidth + 1)
-      .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
-  );
 
 beforeAll(async () => {
   ensureBannerBuilt();

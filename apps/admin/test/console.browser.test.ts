@@ -1,20 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.ts';
 import { controllerRecord, purposeBody } from '../../server/test/consent-fixtures.ts';
+import { axe, PASSWORD, SHOTS, signInAs } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-// The screenshots in docs/ are refreshed on purpose (LAWFUL_SCREENSHOTS=1), not by every run.
-const SHOTS = process.env.LAWFUL_SCREENSHOTS
-  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
-  : `${mkdtempSync(join(tmpdir(), 'lawful-shots-'))}/`;
-const PASSWORD = 'a long enough passphrase';
 const WIDTHS = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
@@ -82,32 +73,7 @@ const seed = async () => {
   }
 };
 
-const axe = async (p: Page) => {
-  // Evaluated through the debugging protocol: the page's CSP (rightly) refuses inline scripts.
-  await p.evaluate(axeSource);
-  return p.evaluate(async () => {
-    const w = window as unknown as {
-      axe: {
-        run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }>;
-      };
-    };
-    const r = await w.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-};
-
-const signIn = async (ctx: BrowserContext, email = 'dpo@example.org') => {
-  const p = await ctx.newPage();
-  await p.goto(`${server.url}/admin/`);
-  await p.getByLabel('Organisation').fill(slug);
-  await p.getByLabel('Email').fill(email);
-  await p.getByLabel('Password').fill(PASSWORD);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  return p;
-};
+const signIn = (ctx: BrowserContext, email = 'dpo@example.org') => signInAs(ctx, server.url, { slug, email });
 
 const go = async (p: Page, name: string) => {
   await p.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();

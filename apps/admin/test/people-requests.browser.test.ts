@@ -1,22 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.ts';
 import { newId } from '../../server/src/lib/ids.ts';
 import { createDataMapRepo } from '../../server/src/modules/datamap/datamap.repo.ts';
 import { controllerRecord, purposeBody } from '../../server/test/consent-fixtures.ts';
+import { axe, PASSWORD, SHOTS, signInAs, tooWide } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-// The screenshots in docs/ are refreshed on purpose (LAWFUL_SCREENSHOTS=1), not by every run.
-const SHOTS = process.env.LAWFUL_SCREENSHOTS
-  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
-  : `${mkdtempSync(join(tmpdir(), 'lawful-shots-'))}/`;
-const PASSWORD = 'a long enough passphrase';
 const ADA = 'ada.lovelace@example.org';
 const LOOKUP_REASON = 'Ticket 4411: the person asked what we hold';
 const REVEAL_REASON = 'Request check: confirming the address on the phone';
@@ -127,40 +118,7 @@ const seed = async () => {
   }
 };
 
-const axe = async (p: Page) => {
-  // Evaluated through the debugging protocol: the page's CSP (rightly) refuses inline scripts.
-  await p.evaluate(axeSource);
-  return p.evaluate(async () => {
-    const w = window as unknown as {
-      axe: {
-        run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }>;
-      };
-    };
-    const r = await w.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-};
-
-/** Elements reaching past the right edge (tables scroll inside their own box, the nav inside its own). */
-const overflow = (p: Page) =>
-  p.evaluate(() =>
-    Array.from(document.querySelectorAll('body *'))
-      .filter((e) => !e.closest('.table-wrap, .nav ul') && e.getBoundingClientRect().right > window.innerWidth + 1)
-      .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
-  );
-
-const signIn = async (ctx: BrowserContext, email = 'dpo@example.org') => {
-  const p = await ctx.newPage();
-  await p.goto(`${server.url}/admin/`);
-  await p.getByLabel('Organisation').fill(slug);
-  await p.getByLabel('Email').fill(email);
-  await p.getByLabel('Password').fill(PASSWORD);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  return p;
-};
+const signIn = (ctx: BrowserContext, email = 'dpo@example.org') => signInAs(ctx, server.url, { slug, email });
 
 // Several parts of a page load at once: wait until none says it is loading.
 const settled = (p: Page) =>
@@ -361,7 +319,7 @@ describe('People and Requests in Chromium (checks 33, 34, 62)', () => {
       const p = await signIn(ctx);
       const check = async (what: string) => {
         expect(await axe(p), `${what} at ${w.width}`).toEqual([]);
-        expect(await overflow(p), `${what} at ${w.width}`).toEqual([]);
+        expect(await tooWide(p), `${what} at ${w.width}`).toEqual([]);
       };
       await go(p, 'People');
       await check('People');
