@@ -24,6 +24,7 @@ import {
   type Write,
 } from './faults-lib.ts';
 import { caseProxyCut, caseTwoServers } from './faults-network.ts';
+import { arg } from './lib.ts';
 
 /** (a) kill -9 mid-write, restart, retry what was not acknowledged. */
 const caseKill = async (databaseUrl: string) => {
@@ -113,10 +114,6 @@ const caseKill = async (databaseUrl: string) => {
   return ok;
 };
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const WRITE_SECONDS = arg('seconds', 8);
 
 const main = async () => {

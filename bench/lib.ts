@@ -63,3 +63,15 @@ export const printTable = (rows: Record<string, string | number>[]) => {
   process.stdout.write(`${line(cols)}\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|\n`);
   for (const r of rows) process.stdout.write(`${line(cols.map((c) => r[c]!))}\n`);
 };
+
+/** `--name 123` from the command line, or `dflt`. */
+export const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+
+/** The p-th percentile (nearest rank) of `xs`; 0 for none. */
+export const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+};

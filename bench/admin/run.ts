@@ -20,23 +20,14 @@ import { blindIndex, newDataKey, parseMasterKeys, seal, unwrapWithMaster } from 
 import { createLogger } from '../../apps/server/src/lib/logger.ts';
 import { buildApp, openRuntime } from '../../apps/server/src/main.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
-import { fmt, printTable } from '../lib.ts';
+import { arg, fmt, pct, printTable } from '../lib.ts';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const PEOPLE = arg('people', 1_000_000);
 const REQUESTS = arg('requests', 100_000);
 const CALLS = arg('calls', 200);
 const BATCH = 20_000;
 const MASTER = Buffer.alloc(32, 7).toString('base64');
 const out = (s: string) => process.stdout.write(`${s}\n`);
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-};
-
 const pgdb = await createPostgresDatabase('lawful_bench_admin');
 const dir = mkdtempSync(join(tmpdir(), 'lawful-bench-'));
 // The API's per-key rate limit would stop a benchmark that calls one route a few hundred times a second.

@@ -18,20 +18,12 @@ import { createLogger } from '../../apps/server/src/lib/logger.ts';
 import { openRuntime, startServer } from '../../apps/server/src/main.ts';
 import { controllerRecord, purposeBody } from '../../apps/server/test/consent-fixtures.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
+import { arg, pct as percentile } from '../lib.ts';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 50);
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d });
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-};
 
 /** The baseline: N clients each inserting rows one at a time (autocommit, so every insert is a durable commit). */
 const rawInserts = async (url: string) => {

@@ -20,11 +20,8 @@ import { createLogger } from '../../apps/server/src/lib/logger.ts';
 import { openRuntime, startServer } from '../../apps/server/src/main.ts';
 import { samplePurpose } from '../../apps/server/src/modules/purposes/purposes.fixtures.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
+import { arg } from '../lib.ts';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const N = arg('subjects', 1_000_000);
 const SECONDS = arg('seconds', 10);
 const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -24,20 +24,12 @@ import {
   registerRequestWorkers,
 } from '../../apps/server/src/modules/requests/requests.module.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
+import { arg, pct } from '../lib.ts';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const N = arg('requests', 1000);
 const CONCURRENCY = arg('concurrency', 20);
 const MINUTES = arg('minutes', 30);
 const out = (s: string) => process.stdout.write(`${s}\n`);
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-};
-
 const main = async () => {
   const lawfulDb = await createPostgresDatabase('lawful_bench_erq');
   const platformDb = await createPostgresDatabase('lawful_bench_erq_platform');
