@@ -75,3 +75,34 @@ export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
+
+/**
+ * The bare-queue baseline for the request benchmarks: `jobs` no-op pg-boss jobs sent one by one from `callers` and
+ * worked by 8 workers (as many as the request queues have), in the same process and database as the workflow.
+ * Returns jobs/s, or what was done when `maxMs` ran out.
+ */
+export const bareQueueRate = async (
+  q: {
+    declare(...names: string[]): void;
+    work(name: string, handler: () => Promise<void>, opts: { concurrency: number }): Promise<void>;
+    send(name: string, data: object): Promise<unknown>;
+  },
+  opts: { jobs: number; callers: number; maxMs: number },
+): Promise<{ worked: number; ms: number; rate: number }> => {
+  q.declare('bench.noop');
+  let worked = 0;
+  await q.work('bench.noop', async () => void worked++, { concurrency: 8 });
+  const t0 = performance.now();
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: opts.callers }, async () => {
+      while (sent < opts.jobs) {
+        sent++;
+        await q.send('bench.noop', { i: sent });
+      }
+    }),
+  );
+  while (worked < opts.jobs && performance.now() - t0 < opts.maxMs) await new Promise((x) => setTimeout(x, 100));
+  const ms = performance.now() - t0;
+  return { worked, ms, rate: worked / (ms / 1000) };
+};

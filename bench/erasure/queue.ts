@@ -24,7 +24,7 @@ import {
   registerRequestWorkers,
 } from '../../apps/server/src/modules/requests/requests.module.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
-import { arg, pct } from '../lib.ts';
+import { arg, bareQueueRate, pct } from '../lib.ts';
 
 const N = arg('requests', 1000);
 const CONCURRENCY = arg('concurrency', 20);
@@ -118,22 +118,11 @@ const main = async () => {
     out(`platform users left: ${left.rows[0].n} of ${N}; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB; e-mails ${mails}`);
 
     // Baseline in the same run: the bare queue, as many no-op jobs as the workflow ran (fan-out + 2 tasks + 2 mails).
-    const JOBS = N * 5;
-    rt.jobs.declare('bench.noop');
-    let worked = 0;
-    await rt.jobs.work('bench.noop', async () => void worked++, { concurrency: 8 });
-    const b0 = performance.now();
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (sent < JOBS) {
-          sent++;
-          await rt.jobs.send('bench.noop', { i: sent });
-        }
-      }),
-    );
-    while (worked < JOBS && performance.now() - b0 < MINUTES * 60_000) await new Promise((x) => setTimeout(x, 100));
-    const baseRate = worked / ((performance.now() - b0) / 1000);
+    const { rate: baseRate } = await bareQueueRate(rt.jobs, {
+      jobs: N * 5,
+      callers: CONCURRENCY,
+      maxMs: MINUTES * 60_000,
+    });
     const flowRate = (done * 5) / (totalMs / 1000);
     out(
       `baseline: bare pg-boss ${Math.round(baseRate)} jobs/s; workflow ${Math.round(flowRate)} jobs/s = ${(flowRate / baseRate).toFixed(2)} of it`,

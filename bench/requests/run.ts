@@ -21,7 +21,7 @@ import {
   registerRequestWorkers,
 } from '../../apps/server/src/modules/requests/requests.module.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
-import { arg, pct } from '../lib.ts';
+import { arg, bareQueueRate, pct } from '../lib.ts';
 
 const N = arg('requests', 10_000);
 const CONCURRENCY = arg('concurrency', 20);
@@ -113,25 +113,12 @@ const main = async () => {
     // Baseline, same process and database: the bare queue. As many no-op jobs as the workflow ran (fan-out, three
     // tasks, two e-mails per request), enqueued one by one from 20 callers and worked by as many workers as the
     // request queues have (2 + 4 + 2), so the ratio says what the workflow costs on top of pg-boss itself.
-    const JOBS = N * 6;
-    rt.jobs.declare('bench.noop');
-    let worked = 0;
-    await rt.jobs.work('bench.noop', async () => void worked++, { concurrency: 8 });
-    const b0 = performance.now();
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (sent < JOBS) {
-          sent++;
-          await rt.jobs.send('bench.noop', { i: sent });
-        }
-      }),
-    );
-    while (worked < JOBS && performance.now() - b0 < MINUTES * 60_000) await new Promise((x) => setTimeout(x, 100));
-    const baseMs = performance.now() - b0;
-    const baseRate = worked / (baseMs / 1000);
+    const base = await bareQueueRate(rt.jobs, { jobs: N * 6, callers: CONCURRENCY, maxMs: MINUTES * 60_000 });
+    const baseRate = base.rate;
     const flowRate = (done * 6) / (totalMs / 1000);
-    out(`baseline: ${worked} bare pg-boss jobs in ${(baseMs / 1000).toFixed(1)} s = ${Math.round(baseRate)} jobs/s`);
+    out(
+      `baseline: ${base.worked} bare pg-boss jobs in ${(base.ms / 1000).toFixed(1)} s = ${Math.round(baseRate)} jobs/s`,
+    );
     out(
       `workflow jobs/s ÷ bare queue jobs/s: ${(flowRate / baseRate).toFixed(2)} (${Math.round(flowRate)} vs ${Math.round(baseRate)})`,
     );
