@@ -51,3 +51,17 @@ export const signInAs = async (ctx: BrowserContext, origin: string, who: { slug:
   await p.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   return p;
 };
+
+/** A JSON call to the API with an API key (test setup); throws with the answer on anything but 2xx. */
+export const apiWith =
+  (app: { request(path: string, init: RequestInit): Response | Promise<Response> }, key: () => string) =>
+  async (method: string, path: string, body?: unknown) => {
+    const res = await app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${key()}`, 'content-type': 'application/json' },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = (await res.json()) as Record<string, unknown> & { id?: string };
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };

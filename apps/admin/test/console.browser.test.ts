@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.ts';
 import { controllerRecord, purposeBody } from '../../server/test/consent-fixtures.ts';
-import { axe, PASSWORD, SHOTS, signInAs } from './console-kit.ts';
+import { apiWith, axe, PASSWORD, SHOTS, signInAs } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
 const WIDTHS = [
@@ -16,16 +16,7 @@ let browser: Browser;
 let slug: string;
 let adminKey: string;
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await server.app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as Record<string, unknown> & { id?: string };
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-};
+const api = (method: string, path: string, body?: unknown) => apiWith(server.app, () => adminKey)(method, path, body);
 
 /** A tenant with a record of processing, three purposes, a published notice and some consent decisions. */
 const seed = async () => {

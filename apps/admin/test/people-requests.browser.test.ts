@@ -5,7 +5,7 @@ import { launchChromium } from '../../../test/support/chromium.ts';
 import { newId } from '../../server/src/lib/ids.ts';
 import { createDataMapRepo } from '../../server/src/modules/datamap/datamap.repo.ts';
 import { controllerRecord, purposeBody } from '../../server/test/consent-fixtures.ts';
-import { axe, PASSWORD, SHOTS, signInAs, tooWide } from './console-kit.ts';
+import { apiWith, axe, PASSWORD, SHOTS, signInAs, tooWide } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
 const ADA = 'ada.lovelace@example.org';
@@ -19,16 +19,7 @@ let tenantId: string;
 let adminKey: string;
 const ids = { ada: '', access: '', erasure: '', rectification: '', overdue: '' };
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await server.app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as Record<string, unknown> & { id?: string };
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-};
+const api = (method: string, path: string, body?: unknown) => apiWith(server.app, () => adminKey)(method, path, body);
 
 /** A person with consent history, a basis, an objection and requests; a crowd of others; a small queue. */
 const seed = async () => {
