@@ -8,7 +8,7 @@ import { ensureBannerBuilt } from '../../server/src/modules/banner/banner.fixtur
 import { startReceiver } from '../../server/src/modules/webhooks/webhooks.test-receiver.ts';
 import { controllerRecord, grantBody, purposeBody } from '../../server/test/consent-fixtures.ts';
 import { createShopDatabase } from '../../server/test/fixtures/shop-database.ts';
-import { axe, PASSWORD, SHOTS, signInAs, tooWide } from './console-kit.ts';
+import { axe, go, PASSWORD, SHOTS, signInAs, tooWide } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
 const SCREENS = ['Notices', 'Cookie banner', 'Data map', 'Webhooks'];
@@ -67,12 +67,6 @@ const signIn = async (ctx: BrowserContext, t: keyof typeof tenants, who = 'dpo')
   // Fail on the step that waits, well inside the test's own time limit.
   ctx.setDefaultTimeout(15_000);
   return signInAs(ctx, server.url, { slug: tenants[t].slug, email: `${who}@${t}.example` });
-};
-
-const go = async (p: Page, name: string) => {
-  await p.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
-  await p.getByRole('heading', { level: 1, name }).waitFor();
-  await p.getByText(/^Loading/).waitFor({ state: 'detached' });
 };
 
 beforeAll(async () => {
@@ -136,6 +130,8 @@ describe('admin console in Chromium: notices, cookie banner, data map, webhooks'
     await p.getByLabel('Title (fr)').fill('Notre lettre');
     await p.getByRole('button', { name: 'Publish' }).click();
     await p.getByText('Version 2 of newsletter published.').waitFor();
+    // The message shows as soon as the server answers; the version list reloads just after it.
+    await versions.locator('tbody tr').nth(1).waitFor();
     expect(await versions.locator('tbody tr').count()).toBe(2);
     await expect(versions.locator('tbody tr').first().textContent()).resolves.toMatch(/fr: [0-9a-f]{64}/);
 

@@ -65,3 +65,16 @@ export const apiWith =
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+
+/** Several parts of a page load at once: wait until none of them says it is loading. */
+export const settled = (p: Page) =>
+  p.waitForFunction(
+    () => !Array.from(document.querySelectorAll('main p')).some((e) => e.textContent?.startsWith('Loading')),
+  );
+
+/** Opens a screen from the navigation and waits until it has loaded. */
+export const go = async (p: Page, name: string) => {
+  await p.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
+  await p.getByRole('heading', { level: 1, name }).waitFor();
+  await settled(p);
+};

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.ts';
 import { controllerRecord, purposeBody } from '../../server/test/consent-fixtures.ts';
-import { apiWith, axe, PASSWORD, SHOTS, signInAs } from './console-kit.ts';
+import { apiWith, axe, go, PASSWORD, SHOTS, signInAs } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
 const WIDTHS = [
@@ -65,12 +65,6 @@ const seed = async () => {
 };
 
 const signIn = (ctx: BrowserContext, email = 'dpo@example.org') => signInAs(ctx, server.url, { slug, email });
-
-const go = async (p: Page, name: string) => {
-  await p.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
-  await p.getByRole('heading', { level: 1, name }).waitFor();
-  await p.getByText(/^Loading/).waitFor({ state: 'detached' });
-};
 
 beforeAll(async () => {
   server = await startConsoleServer();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.ts';
 import { bannerRecord, ensureBannerBuilt, siteBody } from '../../server/src/modules/banner/banner.fixtures.ts';
 import { controllerRecord, purposeBody } from '../../server/test/consent-fixtures.ts';
-import { axe, PASSWORD, SHOTS, signInAs } from './console-kit.ts';
+import { axe, PASSWORD, SHOTS, settled, signInAs } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
 const ORIGIN = 'https://shop.acme.test';
@@ -121,7 +121,7 @@ const seed = async () => {
 
 const signIn = async (ctx: BrowserContext) => {
   const p = await signInAs(ctx, server.url, { slug, email: 'reader@example.org' });
-  await p.getByText(/^Loading/).waitFor({ state: 'detached' });
+  await settled(p);
   return p;
 };
 

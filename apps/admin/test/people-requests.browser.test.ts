@@ -5,7 +5,7 @@ import { launchChromium } from '../../../test/support/chromium.ts';
 import { newId } from '../../server/src/lib/ids.ts';
 import { createDataMapRepo } from '../../server/src/modules/datamap/datamap.repo.ts';
 import { controllerRecord, purposeBody } from '../../server/test/consent-fixtures.ts';
-import { apiWith, axe, PASSWORD, SHOTS, signInAs, tooWide } from './console-kit.ts';
+import { apiWith, axe, go, PASSWORD, SHOTS, settled, signInAs, tooWide } from './console-kit.ts';
 import { type ConsoleServer, startConsoleServer } from './console-server.ts';
 
 const ADA = 'ada.lovelace@example.org';
@@ -111,16 +111,6 @@ const seed = async () => {
 
 const signIn = (ctx: BrowserContext, email = 'dpo@example.org') => signInAs(ctx, server.url, { slug, email });
 
-// Several parts of a page load at once: wait until none says it is loading.
-const settled = (p: Page) =>
-  p.waitForFunction(
-    () => !Array.from(document.querySelectorAll('main p')).some((e) => e.textContent?.startsWith('Loading')),
-  );
-const go = async (p: Page, name: string) => {
-  await p.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
-  await p.getByRole('heading', { level: 1, name }).waitFor();
-  await settled(p);
-};
 const open = async (p: Page, hash: string) => {
   await p.goto(`${server.url}/admin/${hash}`);
   await p.locator('h2.page-title').waitFor();
