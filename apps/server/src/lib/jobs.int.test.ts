@@ -47,3 +47,48 @@ describe('jobs on the same database', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('job leases: a worker that dies mid-job', () => {
+  let h: Harness;
+  let jobs: Jobs;
+  beforeAll(async () => {
+    h = await createHarness();
+    jobs = createJobs({ db: h.rt.db, logger: h.rt.logger, leaseSeconds: 2 });
+    await jobs.start();
+  });
+  afterAll(async () => {
+    await jobs.stop();
+    await h.close();
+  });
+
+  it('a job taken by a worker that died is handed out again once its lease lapses, not after the 15-minute expiry', async () => {
+    await jobs.boss.createQueue('test-lease', { name: 'test-lease', retryLimit: 3, retryDelay: 1 });
+    await jobs.boss.send('test-lease', { tag: 'orphan' });
+    // A worker takes the job and is killed: pg-boss's row says active, and nobody will ever finish it.
+    const [taken] = await jobs.boss.fetch('test-lease');
+    expect(taken).toBeDefined();
+    const seen: string[] = [];
+    await jobs.work<{ tag: string }>('test-lease', async (d, meta) => {
+      seen.push(`${d.tag}:${meta.id === taken!.id}`);
+    });
+    const t0 = Date.now();
+    for (let i = 0; i < 150 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual(['orphan:true']);
+    expect(Date.now() - t0).toBeLessThan(12_000);
+  });
+
+  it('a live job longer than its lease renews it and runs once', async () => {
+    let calls = 0;
+    let done = false;
+    await jobs.work('test-long', async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 6_000)); // three leases
+      done = true;
+    });
+    await jobs.send('test-long', {});
+    for (let i = 0; i < 150 && !done; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(done).toBe(true);
+    expect(calls).toBe(1);
+  });
+});

@@ -33,10 +33,26 @@ export type Jobs = {
   boss: PgBoss;
 };
 
+/**
+ * A running job renews its lease every quarter of `leaseSeconds`; a job whose lease ran out is handed out again.
+ * pg-boss alone keeps a job whose process died (kill -9, a lost machine) `active` until its expiry, 15 minutes later.
+ */
+const LEASE_SECONDS = 60;
+// pg-boss keeps `output` for the result of a finished job; while a job runs it holds our lease.
+const RENEW = `update pgboss.job set output = jsonb_build_object('leaseAt', now())
+                where name = $1 and id = $2 and state = 'active'`;
+const LAPSED_WHERE = `state = 'active' and not coalesce(output ? 'lapsed', false)
+  and greatest(started_on, coalesce((output->>'leaseAt')::timestamptz, started_on)) < now() - make_interval(secs => $1)`;
+const LAPSED = `select name, id from pgboss.job where ${LAPSED_WHERE}`;
+// Marks the job first, so that of several processes sweeping at once only one hands it out again.
+const CLAIM_LAPSED = `update pgboss.job set output = jsonb_build_object('lapsed', now())
+                       where name = $2 and id = $3 and ${LAPSED_WHERE} returning id`;
+
 /** `worker: false` (CLI commands) only enqueues: no polling, maintenance or cron in that process. */
-export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolean }): Jobs => {
+export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolean; leaseSeconds?: number }): Jobs => {
   const { db, logger } = deps;
   const worker = deps.worker ?? true;
+  const lease = deps.leaseSeconds ?? LEASE_SECONDS;
   const boss = new PgBoss({
     db: { executeSql: (text: string, values: unknown[]) => db.raw.query(text, values) },
     schema: 'pgboss',
@@ -49,10 +65,27 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
   const queues = new Set<string>();
   const declared = new Set<string>();
   let started: Promise<unknown> | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
+  /** Every worker process returns lapsed jobs to their queue, as failures: retried, within their retry limit. */
+  const sweep = async () => {
+    const { rows } = await db.raw.query<{ name: string; id: string }>(LAPSED, [lease]);
+    for (const { name, id } of rows) {
+      if ((await db.raw.query(CLAIM_LAPSED, [lease, name, id])).rows.length === 0) continue;
+      logger.warn({ queue: name, job: id }, 'job lease lapsed (its worker is gone); handing it out again');
+      await boss.fail(name, id, { message: `worker lost: no lease renewal for ${lease} s` });
+    }
+  };
   const ensureStarted = () => {
     started ??= (async () => {
       await boss.start();
       for (const name of declared) await ensureQueue(name);
+      if (worker) {
+        sweeper = setInterval(
+          () => void sweep().catch((err: Error) => logger.error({ err }, 'job lease sweep failed')),
+          (lease * 1000) / 4,
+        );
+        sweeper.unref();
+      }
     })();
     return started;
   };
@@ -67,6 +100,7 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
       await ensureStarted();
     },
     stop: async () => {
+      if (sweeper) clearInterval(sweeper);
       if (started) await boss.stop({ graceful: true, timeout: 10_000 });
     },
     declare(...names) {
@@ -106,9 +140,14 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
           { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 },
           async ([job]) => {
             if (!job) return;
+            const renew = setInterval(
+              () => void db.raw.query(RENEW, [name, job.id]).catch(() => {}),
+              (lease * 1000) / 4,
+            );
             try {
               await handler(job.data as never, { id: job.id });
             } finally {
+              clearInterval(renew);
               // pg-boss would otherwise sleep out the polling interval even though more work may be waiting.
               boss.notifyWorker(id);
             }
