@@ -16,7 +16,7 @@ export type XlsxWriter = {
   endSheet(): void;
   /** Writes the workbook's closing parts and resolves when `out` has finished. */
   finish(): Promise<void>;
-  /** Ends the writer's thread; after `finish()` it has ended already. Safe to call more than once. */
+  /** Hands the thread back for the next package after a clean `finish()`, else ends it. Safe to call more than once. */
   close(): Promise<void>;
 };
 
@@ -30,6 +30,48 @@ type FromWorker =
   | { t: 'error'; message: string };
 
 /**
+ * Threads kept between packages. Loading exceljs costs about half a second of CPU, as much as writing 30,000 rows:
+ * a thread that finished a workbook cleanly waits here (unref'd, so it never keeps the process alive) for the next
+ * one. Packages built at the same time each get their own thread; only this many stay behind afterwards.
+ */
+const MAX_IDLE = 1;
+const idle: Worker[] = [];
+
+const spawn = () => {
+  const worker = new Worker(new URL('./export.xlsx-worker.mjs', import.meta.url), {
+    // Plain JavaScript: without this the thread inherits the parent's flags, and with them a TypeScript loader (tsx in
+    // development and tests) that it would load again for nothing.
+    execArgv: [],
+    // A streaming writer holds a few row batches at most: a small heap keeps the thread's memory (and the process's
+    // peak) low, at the price of more frequent young-generation collections.
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
+  });
+  // An idle thread that dies is simply forgotten; one in use reports through its writer.
+  worker.once('exit', () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  });
+  return worker;
+};
+
+const acquire = () => {
+  const worker = idle.pop() ?? spawn();
+  worker.ref();
+  return worker;
+};
+
+/**
+ * Starts a workbook thread ahead of the first package, so that package does not wait for exceljs to load. Optional:
+ * without it the first package starts one itself.
+ */
+export const prewarmXlsxWriter = () => {
+  if (idle.length) return;
+  const worker = spawn();
+  worker.unref();
+  idle.push(worker);
+};
+
+/**
  * The workbook is built in a worker thread (export.xlsx-worker.mjs): exceljs's cell model and XML writer are the
  * largest single cost of a package, and there they run beside the JSON and CSV work instead of after it. Rows go over
  * in batches, at most IN_FLIGHT ahead; the workbook's bytes come back and are written to `out` in order.
@@ -37,16 +79,13 @@ type FromWorker =
  * const xlsx = createXlsxWriter(spoolFile.sink, { created: new Date() });
  * xlsx.startSheet('customer', ['id', 'email']); await xlsx.addRows([[1, 'a@b.c']]); xlsx.endSheet(); await xlsx.finish();
  */
-export const createXlsxWriter = (out: Writable, opts: { created: Date }): XlsxWriter => {
-  const worker = new Worker(new URL('./export.xlsx-worker.mjs', import.meta.url), {
-    workerData: { created: opts.created.toISOString() },
-    // A streaming writer holds a few row batches at most: a small heap keeps the thread's memory (and the process's
-    // peak) low, at the price of more frequent young-generation collections.
-    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
-  });
+export const createXlsxWriter = (out: Writable, opts: { created: Date; level?: number }): XlsxWriter => {
+  const worker = acquire();
   let failure: Error | null = null;
   let open = false;
   let next = 0;
+  let released = false;
+  let finished = false;
   const acks = new Map<number, () => void>();
   let done: (() => void) | null = null;
   const waiting: ((e: Error) => void)[] = [];
@@ -61,17 +100,18 @@ export const createXlsxWriter = (out: Writable, opts: { created: Date }): XlsxWr
       waiting.push(reject);
       register(resolve);
     });
-  worker.on('message', (m: FromWorker) => {
+  const onMessage = (m: FromWorker) => {
     if (m.t === 'data') out.write(Buffer.from(m.chunk));
     else if (m.t === 'ack') acks.get(m.id)?.();
     else if (m.t === 'done') done?.();
     else fail(new Error(m.message));
-  });
+  };
+  const onExit = (code: number) => fail(new Error(`worker exited with code ${code}`));
+  worker.on('message', onMessage);
   worker.on('error', fail);
-  worker.on('exit', (code) => {
-    if (!done && code !== 0) fail(new Error(`worker exited with code ${code}`));
-  });
+  worker.on('exit', onExit);
   const pending: Promise<void>[] = [];
+  worker.postMessage({ t: 'begin', created: opts.created.toISOString(), level: opts.level ?? 1 });
 
   return {
     startSheet(name, header) {
@@ -102,12 +142,24 @@ export const createXlsxWriter = (out: Writable, opts: { created: Date }): XlsxWr
         done = resolve;
         worker.postMessage({ t: 'finish' });
       });
+      finished = true;
       await new Promise<void>((resolve, reject) => {
         out.once('error', reject);
         out.end(() => resolve());
       });
     },
     async close() {
+      if (released) return;
+      released = true;
+      worker.off('message', onMessage);
+      worker.off('error', fail);
+      worker.off('exit', onExit);
+      // Only a thread that finished its workbook cleanly is in a known state; any other is ended.
+      if (finished && !failure && idle.length < MAX_IDLE) {
+        worker.unref();
+        idle.push(worker);
+        return;
+      }
       await worker.terminate();
     },
   };
