@@ -177,7 +177,8 @@ const sections = (): ExportSection[] =>
 
 let peak = 0;
 const sample = () => {
-  peak = Math.max(peak, process.memoryUsage().rss);
+  // rss() alone: the full memoryUsage() walks the heap's spaces, a cost the longer-running side would pay more often.
+  peak = Math.max(peak, process.memoryUsage.rss());
 };
 const sampler = setInterval(sample, 50);
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
@@ -185,7 +186,7 @@ const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 /** Wall time, CPU time (all threads: zlib and crypto run on the libuv pool) and peak RSS of one run. */
 const timed = async (fn: () => Promise<void>) => {
   sample();
-  const before = process.memoryUsage().rss;
+  const before = process.memoryUsage.rss();
   peak = before;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -221,7 +222,10 @@ try {
     if (!out.closed) await once(out, 'close');
   };
 
-  await baselineCsv(); // warm-up: JIT and file cache, for both runs alike
+  // Warm-up, for both sides alike: JIT and file cache, and the package's workbook thread (started once per process
+  // and reused, as in the server). The cold package is printed too: it pays for loading exceljs.
+  await baselineCsv();
+  const cold = await timed(packageRun);
   // Interleaved rounds, medians reported: a shared machine's noise hits both sides alike.
   const bases: Awaited<ReturnType<typeof timed>>[] = [];
   const pkgs: Awaited<ReturnType<typeof timed>>[] = [];
@@ -251,7 +255,16 @@ try {
   print(
     `ratio time(package)/time(baseline CSV): ${(pkg.ms / base.ms).toFixed(2)} wall, ${(pkg.cpuMs / base.cpuMs).toFixed(2)} CPU  (target ≤ 3)`,
   );
-  print(`peak RSS target ≤ 300 MB: ${pkg.peak <= 300 * 1024 * 1024 ? 'met' : 'MISSED'}`);
+  print(
+    `first (cold) package: ${cold.ms.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU, peak RSS ${mb(cold.peak)}`,
+  );
+  print(
+    `per round (wall ms, baseline / package): ${bases.map((b, i) => `${b.ms.toFixed(0)} / ${pkgs[i]!.ms.toFixed(0)}`).join(', ')}`,
+  );
+  const worst = Math.max(pkg.peak, cold.peak);
+  print(
+    `peak RSS target ≤ 300 MB (all package runs, cold included): ${worst <= 300 * 1024 * 1024 ? 'met' : 'MISSED'} (${mb(worst)})`,
+  );
 } finally {
   clearInterval(sampler);
   await rm(dir, { recursive: true, force: true });

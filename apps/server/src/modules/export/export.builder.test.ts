@@ -287,6 +287,31 @@ describe('buildExportPackage: access', () => {
     expect(out.destroyed).toBe(true);
   });
 
+  it('reuses the workbook thread without carrying anything over, also after a failed build', async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({ order_id: `X-${i}`, total: i + 0.5, placed_at: null }));
+    const make = () => input({ sections: [section('shop', 'orders', orderFields, rows)] });
+    const first = await openPackage(make(), { batchRows: 2 });
+    const broken: ExportSection = {
+      system: 'shop',
+      collection: 'orders',
+      fields: orderFields,
+      rows: (async function* () {
+        yield rows[0]!;
+        throw new Error('cursor lost');
+      })(),
+    };
+    // Fails with a sheet open in its thread: that thread must not serve the next package.
+    await expect(buildToNull(input({ sections: [broken] }))).rejects.toThrow('cursor lost');
+    const second = await openPackage(make(), { batchRows: 2 });
+    const third = await openPackage(make(), { batchRows: 2 });
+    const [a, b, c] = await Promise.all([first.xlsx(), second.xlsx(), third.xlsx()]);
+    expect(a.map((s) => s.name)).toEqual(['orders', 'fields']);
+    expect(a[0]!.rows.slice(1)).toEqual(rows.map((r) => [r.order_id, r.total, null]));
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(Buffer.from(second.files['data.xlsx']!)).toEqual(Buffer.from(third.files['data.xlsx']!));
+  });
+
   it('does not read rows twice and accepts a plain iterable of sections', async () => {
     const rows = rowsOf([{ id: 1 }]);
     let reads = 0;

@@ -251,6 +251,8 @@ const writeCollection = async (section: ExportSection, plan: SectionPlan, d: Col
     jsonText = '';
   };
 
+  // Looked up once per collection, not once per cell.
+  const typeSets = names.map((n) => c.fieldTypes.get(n)!);
   for await (const row of section.rows) {
     const obj: Record<string, JsonValue> = {};
     const csvCells: (string | null)[] = new Array(names.length);
@@ -259,9 +261,10 @@ const writeCollection = async (section: ExportSection, plan: SectionPlan, d: Col
       const name = names[i]!;
       const v = toJsonValue(row[name]);
       obj[name] = v;
-      c.fieldTypes.get(name)!.add(jsonType(v));
-      csvCells[i] = cellText(v);
+      typeSets[i]!.add(jsonType(v));
       const x = xlsxCell(v);
+      // A string is its own CSV text; only structured values need rendering (cellText).
+      csvCells[i] = typeof v === 'string' ? v : cellText(v);
       if (typeof x === 'string' && x.length === XLSX_CELL_MAX) c.truncatedCells++;
       xlsxCells[i] = x;
     }

@@ -72,6 +72,8 @@ export const xlsxCell = (v: JsonValue): XlsxCell => {
   if (typeof v === 'number') return Number.isSafeInteger(v) || !Number.isInteger(v) ? v : String(v);
   // XML parsers turn CR LF into LF (XML 1.0 §2.11), and LF is what Excel uses for a line break in a cell: say so
   // up front rather than let the reader differ from the writer.
-  const text = (cellText(v) ?? '').replace(/\r\n?/g, '\n');
+  const raw = typeof v === 'string' ? v : JSON.stringify(v);
+  // Most cells hold no CR at all: looking for one is cheaper than a replace that finds nothing.
+  const text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
   return text.length > XLSX_CELL_MAX ? text.slice(0, XLSX_CELL_MAX - TRUNCATED.length) + TRUNCATED : text;
 };
