@@ -19,6 +19,7 @@ import {
 import { createJobs, type Jobs } from './lib/jobs.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createAuditRepo } from './modules/audit/audit.repo.ts';
+import { createAuditSealer } from './modules/audit/audit.sealer.ts';
 import { createAuditLog } from './modules/audit/audit.service.ts';
 import { createSigner, newSigningKeyPem } from './modules/audit/audit.signer.ts';
 import { createBanner } from './modules/banner/banner.module.ts';
@@ -107,7 +108,13 @@ export const buildServices = (deps: {
 }) => {
   const { db, secrets, clock } = deps;
   const vault = createVault({ master: parseMasterKeys(secrets.masterKey), repo: createVaultRepo(), clock });
-  const audit = createAuditLog({ repo: createAuditRepo(), clock, signer: createSigner(secrets.signingKeyPem) });
+  const auditSealer = createAuditSealer({ db, logger: deps.logger, seal: (tx, t) => audit.seal(tx, t) });
+  const audit = createAuditLog({
+    repo: createAuditRepo(),
+    clock,
+    signer: createSigner(secrets.signingKeyPem),
+    onAppend: auditSealer.mark,
+  });
   const keys = createKeysService({ db, repo: createKeysRepo(), audit, clock });
   const tenants = createTenantsService({ db, repo: createTenantsRepo(), vault, keys, audit, clock });
   const purposes = createPurposesService({ db, repo: createPurposesRepo(), audit, clock });
@@ -385,6 +392,7 @@ export const buildServices = (deps: {
   return {
     vault,
     audit,
+    auditSealer,
     keys,
     banner,
     tenants,
@@ -460,6 +468,7 @@ export const openRuntime = async (
     const jobs = createJobs({ db, logger, worker: opts.worker ?? false });
     jobs.declare('audit.checkpoint', CONFIRMATION_JOB, CONSENT_PURGE_JOB, EXPORT_PURGE_JOB, DATAMAP_RETENTION_JOB);
     const services = buildServices({ db, secrets, clock, jobs, logger, config });
+    services.auditSealer.start();
     await jobs.start();
     return {
       config,
@@ -471,6 +480,7 @@ export const openRuntime = async (
       jobs,
       async close() {
         await jobs.stop();
+        await services.auditSealer.stop();
         await db.close();
         await release?.();
       },

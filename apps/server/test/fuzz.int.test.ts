@@ -42,7 +42,7 @@ const validate = (schema: JsonSchema, value: unknown) => {
 // (subjects.service, check 62). The audit entry is the only write they may make.
 const AUDITED_REJECTIONS = new Set(['POST /v1/session', 'POST /v1/subjects:lookup', 'POST /v1/subjects:find']);
 const allowedWrites = (op: Operation) =>
-  AUDITED_REJECTIONS.has(`${op.method} ${op.path}`) ? ['audit_entries', 'audit_heads'] : [];
+  AUDITED_REJECTIONS.has(`${op.method} ${op.path}`) ? ['audit_entries', 'audit_heads', 'audit_pending'] : [];
 
 // The platform's own database (a data map connection) being unreachable is a 503 naming the connection: the fuzzer
 // stores connections to a closed loopback port on purpose. Lawful's own failures stay forbidden.

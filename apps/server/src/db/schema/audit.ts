@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { tenantIsolation } from './_rls.ts';
 import { ts } from './tenants.ts';
 
@@ -27,7 +27,34 @@ export const auditEntries = pgTable(
   ],
 ).enableRLS();
 
-/** The last link of each tenant's chain; locking it serialises appends so the chain stays linear. */
+/**
+ * Entries written with the change they record (same transaction) but not yet linked into the chain. A sealer
+ * (audit.sealer.ts) moves them into `audit_entries` in the order they were written (`n`), within a fraction of a
+ * second, so concurrent writers never wait for each other on the chain head. Reading or verifying the log seals first.
+ * The app role may insert, read and delete (sealing removes them), never update.
+ */
+export const auditPending = pgTable(
+  'audit_pending',
+  {
+    tenantId: text('tenant_id').notNull(),
+    id: text('id').notNull(),
+    n: bigserial('n', { mode: 'number' }).notNull(),
+    at: ts('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    subjectId: text('subject_id'),
+    requestId: text('request_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('audit_pending_order_idx').on(t.tenantId, t.n),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/** The last link of each tenant's chain; locking it serialises sealing so the chain stays linear. */
 export const auditHeads = pgTable(
   'audit_heads',
   {

@@ -78,6 +78,7 @@ describe('audit log (check 61: tamper-evident, hash-chained, anchored)', () => {
   it('check 61: entries cut off the end are missing against the head', async () => {
     const h2 = await h.newTenant('Truncated');
     await h.request('POST', '/v1/keys', { key: h2.admin, body: { name: 'a', role: 'agent' } });
+    await h.rt.services.auditSealer.flush();
     await sys(
       'delete from audit_entries where tenant_id = $1 and seq = (select max(seq) from audit_entries where tenant_id = $1)',
       [h2.tenant.id],
@@ -91,5 +92,51 @@ describe('audit log (check 61: tamper-evident, hash-chained, anchored)', () => {
     const { rows } = await sys('select * from audit_entries where tenant_id = $1', [tenantId]);
     const dump = JSON.stringify(rows);
     expect(dump).not.toMatch(/lf_sk_|@/);
+  });
+
+  it('check 61: concurrent audited writes never wait on the chain, and all end up in one linear verifying chain', async () => {
+    const t = await h.newTenant('Concurrent');
+    const before = (await h.request('GET', '/v1/audit/verify', { key: t.admin })).body.entries;
+    // 40 audited writes at once, and one transaction that appends and then rolls back.
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      h.request('POST', '/v1/keys', { key: t.admin, body: { name: `c${i}`, role: 'agent' } }),
+    );
+    const rolledBack = h.rt.db
+      .tenant(t.tenant.id, async (tx) => {
+        await h.rt.services.audit.append(tx, t.tenant.id, { actor: 'test', action: 'test.rolled_back' });
+        throw new Error('roll back');
+      })
+      .catch(() => 'rolled back');
+    expect((await Promise.all(writes)).every((r) => r.status === 201)).toBe(true);
+    expect(await rolledBack).toBe('rolled back');
+    // Sealed by the sealer within moments, without anyone reading the log.
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const p = await sys('select count(*)::int as n from audit_pending where tenant_id = $1', [t.tenant.id]);
+      if ((p.rows[0] as { n: number }).n === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const { rows } = await sys('select seq from audit_entries where tenant_id = $1 order by seq', [t.tenant.id]);
+    expect(rows.map((r) => Number((r as { seq: string }).seq))).toEqual(rows.map((_, i) => i + 1));
+    const v = (await h.request('GET', '/v1/audit/verify', { key: t.admin })).body;
+    expect(v).toMatchObject({ ok: true, entries: before + 40 });
+    const listed = (await h.request('GET', '/v1/audit?action=test.rolled_back', { key: t.admin })).body;
+    expect(listed.items).toEqual([]);
+  });
+
+  it('check 61: a pending entry cannot be edited by the app role, and reading the log seals it first', async () => {
+    const t = await h.newTenant('Pending');
+    await h.rt.services.auditSealer.flush();
+    await h.rt.db.tenant(t.tenant.id, (tx) =>
+      h.rt.services.audit.append(tx, t.tenant.id, { actor: 'test', action: 'test.pending' }),
+    );
+    await expect(
+      h.rt.db.tenant(t.tenant.id, (tx) => h.rt.db.rawOf(tx).query("update audit_pending set action = 'x'")),
+    ).rejects.toThrow(/permission denied/);
+    // Listed at once, with its place in the chain, whether or not the sealer has run yet.
+    const listed = (await h.request('GET', '/v1/audit?action=test.pending', { key: t.admin })).body;
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0].hash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await h.request('GET', '/v1/audit/verify', { key: t.admin })).body.ok).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { auditCheckpoints, auditEntries, auditHeads } from '../../db/schema/index.ts';
+import { auditCheckpoints, auditEntries, auditHeads, auditPending } from '../../db/schema/index.ts';
 import { GENESIS } from '../../lib/hash-chain.ts';
 
 export type AuditRow = typeof auditEntries.$inferSelect;
+export type PendingRow = typeof auditPending.$inferInsert;
 
 export const createAuditRepo = () => ({
   /** Locks the tenant's chain head for the rest of the transaction. */
@@ -12,9 +13,34 @@ export const createAuditRepo = () => ({
     const [head] = await q.select().from(auditHeads).where(eq(auditHeads.tenantId, tenantId)).for('update');
     return head!;
   },
-  async insert(q: Queryable, row: AuditRow) {
-    await q.insert(auditEntries).values(row);
-    await q.update(auditHeads).set({ seq: row.seq, hash: row.hash }).where(eq(auditHeads.tenantId, row.tenantId));
+  /** One statement, no lock: the entry waits in `audit_pending` until it is sealed into the chain. */
+  async insertPending(q: Queryable, row: PendingRow) {
+    await q.insert(auditPending).values(row);
+  },
+  /** The oldest pending entries of a tenant, in the order they were written. */
+  pending(q: Queryable, tenantId: string, limit: number) {
+    return q
+      .select()
+      .from(auditPending)
+      .where(eq(auditPending.tenantId, tenantId))
+      .orderBy(asc(auditPending.n))
+      .limit(limit);
+  },
+  /** Links entries into the chain: inserts them, removes them from pending, moves the head. */
+  async seal(q: Queryable, tenantId: string, rows: AuditRow[]) {
+    const last = rows.at(-1);
+    if (!last) return;
+    await q.insert(auditEntries).values(rows);
+    await q.delete(auditPending).where(
+      and(
+        eq(auditPending.tenantId, tenantId),
+        inArray(
+          auditPending.id,
+          rows.map((r) => r.id),
+        ),
+      ),
+    );
+    await q.update(auditHeads).set({ seq: last.seq, hash: last.hash }).where(eq(auditHeads.tenantId, tenantId));
   },
   batchAfter(q: Queryable, tenantId: string, afterSeq: number, limit: number) {
     return q

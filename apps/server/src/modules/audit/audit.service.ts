@@ -17,35 +17,80 @@ export type AuditEvent = {
 };
 
 const BATCH = 5000;
+const SEAL_BATCH = 1000;
 
-export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Signer }) => {
+export const createAuditLog = (deps: {
+  repo: AuditRepo;
+  clock: Clock;
+  signer: Signer;
+  /** Told after every append, so a sealer knows which tenants have entries waiting. */
+  onAppend?: (tenantId: string) => void;
+}) => {
   const { repo, clock, signer } = deps;
 
-  /** Appends to the tenant's chain inside the caller's transaction, so the entry commits with the change. */
+  /**
+   * Records an entry inside the caller's transaction, so it commits (or rolls back) with the change. It is one INSERT
+   * and takes no lock: concurrent writers of a tenant do not queue on the chain head. `seal` links it into the chain.
+   */
   const append = async (tx: Queryable, tenantId: string, e: AuditEvent) => {
-    const head = await repo.lockHead(tx, tenantId);
     const at = clock.now();
-    const content = {
+    const id = newId('audit', at.getTime());
+    await repo.insertPending(tx, {
       tenantId,
-      seq: head.seq + 1,
-      id: newId('audit', at.getTime()),
-      at: at.toISOString(),
+      id,
+      at,
       actor: e.actor,
       action: e.action,
       target: e.target ?? null,
       subjectId: e.subjectId ?? null,
       requestId: e.requestId ?? null,
       details: e.details ?? {},
-    };
-    const hash = entryHash(head.hash, content);
-    await repo.insert(tx, { ...content, at, prevHash: head.hash, hash });
-    return { seq: content.seq, hash };
+    });
+    deps.onAppend?.(tenantId);
+    return { id };
+  };
+
+  /**
+   * Links the tenant's committed pending entries into its hash chain, oldest first, under the head's row lock (one
+   * sealer per tenant at a time). Returns how many were sealed. Cheap when there is nothing to seal: no lock taken.
+   */
+  const seal = async (tx: Queryable, tenantId: string): Promise<number> => {
+    let sealed = 0;
+    if ((await repo.pending(tx, tenantId, 1)).length === 0) return 0;
+    let head = await repo.lockHead(tx, tenantId);
+    for (;;) {
+      // Read after taking the lock: another sealer may have moved some of them already.
+      const batch = await repo.pending(tx, tenantId, SEAL_BATCH);
+      if (batch.length === 0) return sealed;
+      const rows: AuditRow[] = [];
+      for (const p of batch) {
+        const content = {
+          tenantId,
+          seq: head.seq + 1,
+          id: p.id,
+          at: p.at.toISOString(),
+          actor: p.actor,
+          action: p.action,
+          target: p.target,
+          subjectId: p.subjectId,
+          requestId: p.requestId,
+          details: p.details,
+        };
+        const hash = entryHash(head.hash, content);
+        rows.push({ ...content, at: p.at, prevHash: head.hash, hash });
+        head = { ...head, seq: content.seq, hash };
+      }
+      await repo.seal(tx, tenantId, rows);
+      sealed += rows.length;
+      if (batch.length < SEAL_BATCH) return sealed;
+    }
   };
 
   const toChain = (r: AuditRow) => ({ ...r, at: r.at.toISOString() });
 
   /** Walks the whole chain and every checkpoint; names the first entry that was edited, removed or moved. */
   const verify = async (q: Queryable, tenantId: string): Promise<AuditVerification> => {
+    await seal(q, tenantId);
     const checkpoints = await repo.checkpoints(q, tenantId);
     const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
     // Checkpoints signed by the install a tenant was imported from: their keys are recorded in the chain itself by
@@ -117,6 +162,7 @@ export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Si
 
   /** Signs the current head. Run periodically by a job, and on demand. */
   const checkpoint = async (q: Queryable, tenantId: string) => {
+    await seal(q, tenantId);
     const head = await repo.head(q, tenantId);
     if (!head || head.seq === 0) return null;
     const at = clock.now();
@@ -130,8 +176,9 @@ export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Si
     q: Queryable,
     tenantId: string,
     f: { action?: string; subjectId?: string; beforeSeq?: number; limit: number },
-  ): Promise<AuditEntry[]> =>
-    (await repo.list(q, tenantId, f)).map((r) => ({
+  ): Promise<AuditEntry[]> => {
+    await seal(q, tenantId);
+    return (await repo.list(q, tenantId, f)).map((r) => ({
       seq: r.seq,
       id: r.id,
       at: r.at.toISOString(),
@@ -143,7 +190,15 @@ export const createAuditLog = (deps: { repo: AuditRepo; clock: Clock; signer: Si
       details: r.details,
       hash: r.hash,
     }));
+  };
 
-  return { append, verify, checkpoint, list, publicKey: () => ({ keyId: signer.keyId, pem: signer.publicKeyPem }) };
+  return {
+    append,
+    seal,
+    verify,
+    checkpoint,
+    list,
+    publicKey: () => ({ keyId: signer.keyId, pem: signer.publicKeyPem }),
+  };
 };
 export type AuditLog = ReturnType<typeof createAuditLog>;

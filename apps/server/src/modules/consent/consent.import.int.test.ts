@@ -193,6 +193,7 @@ describe('proof retention purge (check 10)', () => {
       expect(await rows(recent)).toBe(1);
       const st = await h.rt.db.raw.query('select 1 from consent_state where subject_id = $1', [gone]);
       expect(st.rows.length).toBe(0);
+      await h.rt.services.auditSealer.flush();
       const audit = await h.rt.db.raw.query<{ action: string; subject_id: string }>(
         `select action, subject_id from audit_entries where tenant_id = $1 and action = 'consent.purge'`,
         [t.tenant.id],

@@ -183,6 +183,7 @@ describe('check 44: direct transfer of the portable data to another controller (
       'transfer_attempt',
       'transfer_delivered',
     ]);
+    await h.rt.services.auditSealer.flush();
     const audit = await h.rt.db.raw.query<{ action: string; details: string }>(
       "select action, details::text as details from audit_entries where tenant_id = $1 and request_id = $2 and action like 'request.transfer%' order by seq",
       [tenantId, id],

@@ -48,12 +48,15 @@ export const checkpointKeysOf = async (
 export const createTenantExport = (deps: {
   db: Database;
   vault: Pick<Vault, 'tenantKeyMaterial'>;
-  audit: Pick<AuditLog, 'append' | 'publicKey'>;
+  audit: Pick<AuditLog, 'append' | 'seal' | 'publicKey'>;
   clock: Clock;
 }) => {
   const { db, vault, audit, clock } = deps;
 
   return async (tenantId: string, passphrase: string, actor: string) => {
+    // Entries committed but not yet linked are sealed first, so the archive holds a chain without a tail waiting
+    // (what arrives meanwhile, this export's own entry included, travels in `audit_pending` and is sealed on import).
+    if (/^tnt_/.test(tenantId)) await db.tenant(tenantId, (tx) => audit.seal(tx, tenantId));
     const collected = await db.system.transaction(
       async (tx) => {
         const raw = db.rawOf(tx);

@@ -12,7 +12,7 @@ import { createTenantOffboarding } from './tenants.offboard.ts';
 export const createTenantLifecycle = (deps: {
   db: Database;
   vault: Pick<Vault, 'tenantKeyMaterial' | 'wrapTenantKeys' | 'forgetTenant'>;
-  audit: Pick<AuditLog, 'append' | 'checkpoint' | 'verify' | 'publicKey'>;
+  audit: Pick<AuditLog, 'append' | 'seal' | 'checkpoint' | 'verify' | 'publicKey'>;
   signer: Signer;
   clock: Clock;
   exportDir?: string;
