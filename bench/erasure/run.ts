@@ -3,6 +3,7 @@
  * Lawful's data-map-driven erasure (eraseSubject) against hand-written DELETE/UPDATE statements doing the same
  * thing, in the same run, rounds interleaved, medians reported. Verification (the residue scan) is timed apart.
  *   node --import tsx bench/erasure/run.ts          # ROUNDS=5 by default (env)
+ *   PROFILE=1 node --import tsx bench/erasure/run.ts   # also: every statement of one erasure, with its time
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -113,11 +114,60 @@ const lawful = async (email: string) => {
   return { ms, verifyMs: performance.now() - t1 };
 };
 
+/**
+ * Times every statement sent through node-postgres while `fn` runs (the connector's pool uses the same Client
+ * class), in the order they were sent: where an erasure's time goes, statement by statement.
+ */
+const profile = async (fn: () => Promise<unknown>) => {
+  const log: { sql: string; ms: number }[] = [];
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text ?? '?');
+    const entry = { sql: text.replace(/\s+/g, ' ').trim().slice(0, 110), ms: 0 };
+    log.push(entry);
+    const t0 = performance.now();
+    const cb = args.findIndex((a) => typeof a === 'function');
+    if (cb >= 0) {
+      const inner = args[cb] as (...r: unknown[]) => void;
+      args[cb] = (...r: unknown[]) => {
+        entry.ms = performance.now() - t0;
+        inner(...r);
+      };
+      return original.apply(this, args);
+    }
+    const out = original.apply(this, args) as Promise<unknown>;
+    return out.finally(() => {
+      entry.ms = performance.now() - t0;
+    });
+  };
+  const t0 = performance.now();
+  try {
+    await fn();
+  } finally {
+    proto.query = original;
+  }
+  const total = performance.now() - t0;
+  for (const e of log) process.stdout.write(`${e.ms.toFixed(2).padStart(7)} ms  ${e.sql}\n`);
+  const sum = log.reduce((a, e) => a + e.ms, 0);
+  process.stdout.write(
+    `${log.length} statements, ${sum.toFixed(1)} ms in statements, ${total.toFixed(1)} ms in all\n\n`,
+  );
+};
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base: number[] = [];
 const ours: number[] = [];
 const verify: number[] = [];
 try {
+  if (process.env.PROFILE) {
+    // One warm-up erasure first, so the profile shows a steady state (pool connected, statements planned).
+    await lawful((await reset()).email);
+    const p = await reset();
+    await profile(() =>
+      eraseSubject(map, [{ kind: 'email', value: p.email }], { connectorFor: () => connector, pseudonymKey: key }),
+    );
+  }
   for (let i = 0; i < ROUNDS; i++) {
     const p1 = await reset();
     base.push(await handWritten(p1.email));

@@ -4,6 +4,8 @@
  * bound values, and no caller ever writes SQL.
  */
 
+import { createHash } from 'node:crypto';
+
 export type Engine = 'postgres' | 'mysql';
 
 /** Coarse column kind, enough to tell whether a category fits a column and whether a value can be compared. */
@@ -27,7 +29,15 @@ export type ForeignKeyInfo = {
   refColumns: string[];
 };
 
-export type SchemaSnapshot = { tables: Map<string, TableInfo>; foreignKeys: ForeignKeyInfo[] };
+export type SchemaSnapshot = {
+  tables: Map<string, TableInfo>;
+  foreignKeys: ForeignKeyInfo[];
+  /**
+   * A hash of the catalogue rows the snapshot was read from, computed in the same query; `schemaFingerprint` over
+   * the same tables returns the same hash for as long as the schema stays as it was.
+   */
+  fingerprint: string;
+};
 
 export type Row = Record<string, unknown>;
 
@@ -57,6 +67,13 @@ export type SelectSpec = {
 
 export type Transaction = {
   readonly mode: 'read' | 'write';
+  /** The live schema, read on this transaction's connection: `Connector.introspect` in one catalogue query. */
+  introspect(tables?: readonly string[]): Promise<SchemaSnapshot>;
+  /**
+   * One cheap catalogue query: the `fingerprint` that `introspect(tables)` would return now. Equal fingerprints mean
+   * a snapshot read earlier still describes these tables (columns, types, nullability, primary and foreign keys).
+   */
+  schemaFingerprint(tables: readonly string[]): Promise<string>;
   /** Streams matching rows in key order, batch by batch. */
   select(spec: SelectSpec): AsyncIterable<Row[]>;
   /** Updates the rows whose key equals one of `keys`; returns the number of rows changed. */
@@ -75,7 +92,13 @@ export type Transaction = {
 
 export type Connector = {
   readonly engine: Engine;
-  introspect(): Promise<SchemaSnapshot>;
+  /** Which database this reaches (a hash of engine, URL and schema, so no secret): a key for caching its schema. */
+  readonly target: string;
+  /**
+   * The live schema in one catalogue query; with `tables`, only those tables (and the foreign keys they declare).
+   * @example const live = await conn.introspect(['customer', 'invoice']);
+   */
+  introspect(tables?: readonly string[]): Promise<SchemaSnapshot>;
   /** A few rows of a table, for discovery; read-only. */
   sample(table: string, columns: readonly string[], limit: number): Promise<Row[]>;
   /** `read` opens a read-only snapshot; `write` an ordinary transaction. Always end it with commit or rollback. */
@@ -84,6 +107,10 @@ export type Connector = {
 };
 
 export const DEFAULT_BATCH_SIZE = 500;
+
+/** `Connector.target`: the same database reached with the same URL gives the same value; the URL never shows. */
+export const connectionTarget = (engine: Engine, url: string, schema = '') =>
+  `${engine}:${createHash('sha256').update(`${url}\0${schema}`).digest('base64url').slice(0, 22)}`;
 
 /**
  * Runs `fn` in a transaction and commits, or rolls back and rethrows.

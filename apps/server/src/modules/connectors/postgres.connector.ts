@@ -2,6 +2,7 @@ import pg from 'pg';
 import {
   type Connector,
   columnKind,
+  connectionTarget,
   type ForeignKeyInfo,
   type Row,
   type SchemaSnapshot,
@@ -33,48 +34,107 @@ export const postgresDialect = (schema: string): Dialect => ({
   inList: (expr, values, bind) => `${expr} = ANY(${bind(values)})`,
 });
 
-const COLUMNS_SQL = `
-SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type,
-       NOT a.attnotnull AS nullable,
-       CASE WHEN t.typname IN ('varchar', 'bpchar') AND a.atttypmod > 4 THEN a.atttypmod - 4 END AS max_length
-FROM pg_attribute a
-JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_type t ON t.oid = a.atttypid
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY c.relname, a.attnum`;
+/** The tables looked at: $1 the schema; with `only`, $2 the table names. */
+const relations = (only: boolean) => `rel AS (
+  SELECT c.oid, c.relname FROM pg_class c
+  WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p')
+    ${only ? 'AND c.relname = ANY($2::text[])' : ''})`;
 
-const PRIMARY_KEYS_SQL = `
-SELECT c.relname AS table_name, a.attname AS column_name
-FROM pg_index i
-JOIN pg_class c ON c.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-WHERE i.indisprimary AND n.nspname = $1
-ORDER BY c.relname, k.ord`;
+/**
+ * A hash of every catalogue row a snapshot is built from: the tables' live columns (name, position, type,
+ * nullability) and their primary and foreign keys (columns, referenced table). Raw catalogue values, no joins beyond
+ * the keys' referenced table, so it is cheap; any DDL that changes a snapshot changes it.
+ */
+const FINGERPRINT = `SELECT md5(coalesce(string_agg(x, ',' ORDER BY x), '')) FROM (
+  SELECT concat_ws(':', r.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull) AS x
+  FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid WHERE a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT concat_ws(':', r.relname, con.conname, con.contype, con.conkey, rc.relname, con.confkey)
+  FROM rel r JOIN pg_constraint con ON con.conrelid = r.oid LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+  WHERE con.contype IN ('p', 'f')) f`;
 
-const FOREIGN_KEYS_SQL = `
-SELECT con.conname AS name, c.relname AS table_name, rc.relname AS ref_table,
-       array_agg(a.attname::text ORDER BY k.ord) AS columns, array_agg(ra.attname::text ORDER BY k.ord) AS ref_columns
-FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_class rc ON rc.oid = con.confrelid
-CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, refattnum, ord)
-JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.refattnum
-WHERE con.contype = 'f' AND n.nspname = $1
-GROUP BY con.conname, c.relname, rc.relname
-ORDER BY c.relname, con.conname`;
+const FINGERPRINT_SQL = `WITH ${relations(true)} ${FINGERPRINT}`;
 
-type ColumnRow = {
-  table_name: string;
-  column_name: string;
-  data_type: string;
-  nullable: boolean;
-  max_length: number | null;
+/** The whole snapshot in one catalogue query, with the fingerprint of the very rows it was read from. */
+const introspectSql = (only: boolean) => `WITH ${relations(only)},
+cols AS (
+  SELECT r.relname AS t, a.attnum AS n, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS data_type,
+         NOT a.attnotnull AS nullable,
+         CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4 THEN a.atttypmod - 4 END
+           AS max_length
+  FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid WHERE a.attnum > 0 AND NOT a.attisdropped),
+keys AS (
+  SELECT r.relname AS t, con.conname AS name, con.contype = 'p' AS primary, rc.relname AS ref_table,
+         array_agg(a.attname::text ORDER BY k.ord) AS columns, array_agg(ra.attname::text ORDER BY k.ord) AS ref_columns
+  FROM rel r
+  JOIN pg_constraint con ON con.conrelid = r.oid
+  LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+  CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, refattnum, ord)
+  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+  LEFT JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.refattnum
+  WHERE con.contype IN ('p', 'f')
+  GROUP BY r.relname, con.conname, con.contype, rc.relname)
+SELECT (${FINGERPRINT}) AS fingerprint,
+       (SELECT coalesce(json_agg(cols ORDER BY t, n), '[]') FROM cols) AS columns,
+       (SELECT coalesce(json_agg(keys ORDER BY t, name), '[]') FROM keys) AS keys`;
+
+type Introspected = {
+  fingerprint: string;
+  columns: { t: string; name: string; data_type: string; nullable: boolean; max_length: number | null }[];
+  keys: {
+    t: string;
+    name: string;
+    primary: boolean;
+    ref_table: string | null;
+    columns: string[];
+    ref_columns: string[];
+  }[];
 };
+
+const toSnapshot = (r: Introspected): SchemaSnapshot => {
+  const tables = new Map<string, TableInfo>();
+  for (const c of r.columns) {
+    const t = tables.get(c.t) ?? { name: c.t, columns: [], primaryKey: [] };
+    tables.set(c.t, t);
+    t.columns.push({
+      name: c.name,
+      dataType: c.data_type,
+      kind: columnKind(c.data_type),
+      nullable: c.nullable,
+      maxLength: c.max_length,
+    });
+  }
+  const foreignKeys: ForeignKeyInfo[] = [];
+  for (const k of r.keys) {
+    if (k.primary) tables.get(k.t)?.primaryKey.push(...k.columns);
+    else
+      foreignKeys.push({
+        name: k.name,
+        table: k.t,
+        columns: k.columns,
+        refTable: k.ref_table!,
+        refColumns: k.ref_columns,
+      });
+  }
+  return { tables, foreignKeys, fingerprint: r.fingerprint };
+};
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+const introspectWith = async (q: Queryable, schema: string, tables?: readonly string[]) =>
+  toSnapshot(
+    (await q.query<Introspected>(introspectSql(tables !== undefined), tables ? [schema, tables] : [schema])).rows[0]!,
+  );
+
+// Named, so each connection plans it once: planning a catalogue join costs more than running it.
+const fingerprintWith = async (q: Queryable, schema: string, tables: readonly string[]) =>
+  (
+    await q.query<{ md5: string }>({
+      name: 'lawful_schema_fingerprint',
+      text: FINGERPRINT_SQL,
+      values: [schema, tables],
+    })
+  ).rows[0]!.md5;
 
 /**
  * Reaches a platform's PostgreSQL. Reads run in REPEATABLE READ READ ONLY transactions, so an access export is one
@@ -90,37 +150,7 @@ export const createPostgresConnector = (opts: PostgresConnectorOptions): Connect
   pool.on('error', () => undefined);
   const timeout = Math.trunc(opts.statementTimeoutMs ?? 60_000);
 
-  const introspect = async (): Promise<SchemaSnapshot> => {
-    const [cols, pks, fks] = await Promise.all([
-      pool.query<ColumnRow>(COLUMNS_SQL, [schema]),
-      pool.query<{ table_name: string; column_name: string }>(PRIMARY_KEYS_SQL, [schema]),
-      pool.query<{ name: string; table_name: string; ref_table: string; columns: string[]; ref_columns: string[] }>(
-        FOREIGN_KEYS_SQL,
-        [schema],
-      ),
-    ]);
-    const tables = new Map<string, TableInfo>();
-    for (const r of cols.rows) {
-      const t = tables.get(r.table_name) ?? { name: r.table_name, columns: [], primaryKey: [] };
-      tables.set(r.table_name, t);
-      t.columns.push({
-        name: r.column_name,
-        dataType: r.data_type,
-        kind: columnKind(r.data_type),
-        nullable: r.nullable,
-        maxLength: r.max_length,
-      });
-    }
-    for (const r of pks.rows) tables.get(r.table_name)?.primaryKey.push(r.column_name);
-    const foreignKeys: ForeignKeyInfo[] = fks.rows.map((r) => ({
-      name: r.name,
-      table: r.table_name,
-      columns: r.columns,
-      refTable: r.ref_table,
-      refColumns: r.ref_columns,
-    }));
-    return { tables, foreignKeys };
-  };
+  const introspect = (tables?: readonly string[]) => introspectWith(pool, schema, tables);
 
   const begin = async (mode: 'read' | 'write'): Promise<Transaction> => {
     const client = await pool.connect();
@@ -136,14 +166,18 @@ export const createPostgresConnector = (opts: PostgresConnectorOptions): Connect
       }
     };
     try {
-      await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-      await client.query(`SET LOCAL statement_timeout = ${timeout}`);
+      // One round trip: both are constant text (the timeout is a checked integer), sent as one simple query.
+      await client.query(
+        `${mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN'}; SET LOCAL statement_timeout = ${timeout}`,
+      );
     } catch (err) {
       client.release();
       throw err;
     }
     return {
       mode,
+      introspect: (tables) => introspectWith(client, schema, tables),
+      schemaFingerprint: (tables) => fingerprintWith(client, schema, tables),
       select: (spec) => keysetPages(dialect, spec, async (st) => (await client.query<Row>(st.text, st.values)).rows),
       update: async (table, key, keys, set) =>
         keys.length === 0 ? 0 : run(...stmt(buildUpdate(dialect, table, key, keys, set))),
@@ -166,7 +200,14 @@ export const createPostgresConnector = (opts: PostgresConnectorOptions): Connect
     }
   };
 
-  return { engine: 'postgres', introspect, sample, begin, close: () => pool.end() };
+  return {
+    engine: 'postgres',
+    target: connectionTarget('postgres', opts.url, schema),
+    introspect,
+    sample,
+    begin,
+    close: () => pool.end(),
+  };
 };
 
 const stmt = (s: { text: string; values: unknown[] }): [string, unknown[]] => [s.text, s.values];

@@ -1,6 +1,7 @@
 import { AppError } from '../../lib/errors.ts';
 import type { Condition, Row, SchemaSnapshot, Transaction } from '../connectors/connector.ts';
 import type { DataCollection, DataMap, DataSystem, LegalGround, SubjectIdentity } from './datamap.contract.ts';
+import { liveSchema, systemTables } from './datamap.live.ts';
 import { locate } from './datamap.locate.ts';
 import {
   type ConnectorLookup,
@@ -245,17 +246,20 @@ const eraseSystem = async (
   let tx: Transaction | undefined;
   try {
     const connector = await opts.connectorFor(s);
-    const live = await connector.introspect();
+    tx = await connector.begin('write');
+    // Checked inside the transaction, right before its statements: one fingerprint query when the schema is known.
+    const live = await liveSchema(connector, tx, systemTables(s));
     const problems = s.collections.map((c) => missingInLive(s, c, live)).filter((p): p is string => p !== null);
     // Erasing part of a system would leave the subject half-erased with a "done" status: refuse instead.
-    if (problems.length > 0)
+    if (problems.length > 0) {
+      await tx.rollback();
       return {
         system: s.id,
         status: 'failed',
         collections: [],
         error: `map does not match the database: ${problems.join('; ')}`,
       };
-    tx = await connector.begin('write');
+    }
     const collections = await eraseInTransaction(s, tx, live, identities, opts);
     if (opts.dryRun) await tx.rollback();
     else await tx.commit();

@@ -1,5 +1,6 @@
 import type { Condition, Transaction } from '../connectors/connector.ts';
 import type { DataCollection, DataMap, DataSystem, LegalGround, SubjectIdentity } from './datamap.contract.ts';
+import { liveSchema, systemTables } from './datamap.live.ts';
 import {
   type ConnectorLookup,
   fieldStrategy,
@@ -59,10 +60,10 @@ const scanSystem = async (
   let tx: Transaction | undefined;
   try {
     const connector = await connectorFor(s);
-    const live = await connector.introspect();
+    tx = await connector.begin('read');
+    const live = await liveSchema(connector, tx, systemTables(s));
     const problems = s.collections.map((c) => missingInLive(s, c, live)).filter((p) => p !== null);
     if (problems.length > 0) throw new Error(`map does not match the database: ${problems.join('; ')}`);
-    tx = await connector.begin('read');
     for (const c of s.collections) {
       for (const f of c.fields.filter((x) => x.identity)) {
         // Searching one column at a time tells the report exactly where residue sits.
