@@ -46,7 +46,13 @@ export const consoleRoutes = (dist: string = defaultAdminDist) => {
   app.get('/admin/*', async (c) => {
     c.header('Content-Security-Policy', CONSOLE_CSP);
     c.header('X-Frame-Options', 'DENY');
-    const rel = decodeURIComponent(c.req.path.slice('/admin/'.length)) || 'index.html';
+    // A malformed escape (`%ED%A0%80`) threw URIError, a 500 (found by fuzzing): no such file.
+    let rel: string;
+    try {
+      rel = decodeURIComponent(c.req.path.slice('/admin/'.length)) || 'index.html';
+    } catch {
+      return c.text('not found', 404);
+    }
     const file = normalize(join(root, rel));
     if (!file.startsWith(root + sep) || !existsSync(file) || rel.endsWith('/')) {
       if (!existsSync(join(root, 'index.html'))) {

@@ -11,6 +11,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Database, Tx } from '../../db/client.ts';
 import { type AppEnv, actorOf } from '../../http/context.ts';
+import { toAppError } from '../../http/errors.ts';
 import { clientIp, type RateLimits } from '../../http/middleware.ts';
 import { guarded, IdParam, json, jsonBody, STAFF } from '../../http/route.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -23,6 +24,7 @@ import { CSS, MessagePage, OneButtonPage, PreferencesPage } from './preferences.
 
 const SubjectParam = IdParam('subjectId', 'sub');
 const SUBJECT_ID = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
+const PAGE_PATH = /^\/[puc]\//;
 
 /** No script, no inline style, forms post only to us, never framed (check 64). */
 const PAGE_CSP =
@@ -137,6 +139,18 @@ export const preferencesRoutes = (deps: {
       status,
     );
   };
+  // What escapes a page's handler (an unreadable form, an objection the service refuses, the rate limit) is still a
+  // page for the person who pressed the button, not a JSON body (found by fuzzing). The staff API keeps its shape.
+  app.onError((thrown, c) => {
+    const e = toAppError(thrown);
+    if (!PAGE_PATH.test(c.req.path) || e.status >= 500) throw thrown;
+    const l = langOf(c, undefined);
+    for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
+    return c.html(
+      <MessagePage ctx={{ m: l.m, lang: l.lang, org: '' }} title={l.m.invalidTitle} text={e.message} role="alert" />,
+      e.status as ContentfulStatusCode,
+    );
+  });
   const ctxOf = (c: Context<AppEnv>, o: OpenedLink) => ({
     actor: `link:${o.claims.n}`,
     ip: clientIp(c),
@@ -181,7 +195,14 @@ export const preferencesRoutes = (deps: {
       );
     }
   };
-  const formOf = async (c: Context<AppEnv>) => (await c.req.parseBody()) as Record<string, unknown>;
+  // A multipart body without its boundary makes the parser throw: the sender's fault, a 400 page (found by fuzzing).
+  const formOf = async (c: Context<AppEnv>) => {
+    try {
+      return (await c.req.parseBody()) as Record<string, unknown>;
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'the form could not be read', { field: '(body)' });
+    }
+  };
   const back = (c: Context<AppEnv>, l: Lang) => c.redirect(`/p/${c.req.param('token')}?lang=${l.lang}&saved=1`, 303);
 
   app.get('/p/:token', (c) =>
@@ -327,5 +348,7 @@ export const preferencesRoutes = (deps: {
       <MessagePage ctx={{ m: l.m, lang: l.lang, org: '' }} title={l.m.confirmTitle} text={text} role="status" />,
     );
   });
+  // A link cut short or mangled in a mail client (`/p/`, `/u/<token>/x`) lands on the link's error page.
+  for (const prefix of ['/p/*', '/u/*', '/c/*']) app.all(prefix, (c) => failure(c, langOf(c, undefined), 'invalid'));
   return app;
 };

@@ -20,6 +20,8 @@ export type PortalMessages = {
   sent: { title: string; body: string; codeLabel: string; confirm: string };
   confirmTitle: string;
   confirmBody: string;
+  /** The title of the page a wrong portal address or status link gets (its text is errors.code). */
+  notFound: string;
   status: { title: string; reference: string; received: string; due: string; state: string };
   states: Record<RequestState, string>;
 };
@@ -65,6 +67,7 @@ const en: PortalMessages = {
   },
   confirmTitle: 'Confirm your request',
   confirmBody: 'Press the button to confirm that this request comes from you.',
+  notFound: 'Page not found',
   status: {
     title: 'Your request',
     reference: 'Reference',
@@ -126,6 +129,7 @@ const de: PortalMessages = {
   },
   confirmTitle: 'Anfrage bestätigen',
   confirmBody: 'Drücken Sie die Schaltfläche, um zu bestätigen, dass die Anfrage von Ihnen stammt.',
+  notFound: 'Seite nicht gefunden',
   status: {
     title: 'Ihre Anfrage',
     reference: 'Aktenzeichen',
@@ -186,6 +190,7 @@ const fr: PortalMessages = {
   },
   confirmTitle: 'Confirmez votre demande',
   confirmBody: 'Appuyez sur le bouton pour confirmer que cette demande vient de vous.',
+  notFound: 'Page introuvable',
   status: {
     title: 'Votre demande',
     reference: 'Référence',
@@ -247,6 +252,7 @@ const es: PortalMessages = {
   },
   confirmTitle: 'Confirme su solicitud',
   confirmBody: 'Pulse el botón para confirmar que esta solicitud es suya.',
+  notFound: 'Página no encontrada',
   status: {
     title: 'Su solicitud',
     reference: 'Referencia',
@@ -308,6 +314,7 @@ const it: PortalMessages = {
   },
   confirmTitle: 'Confermi la richiesta',
   confirmBody: 'Prema il pulsante per confermare che la richiesta viene da lei.',
+  notFound: 'Pagina non trovata',
   status: {
     title: 'La sua richiesta',
     reference: 'Riferimento',
@@ -368,6 +375,7 @@ const nl: PortalMessages = {
   },
   confirmTitle: 'Bevestig uw verzoek',
   confirmBody: 'Druk op de knop om te bevestigen dat dit verzoek van u komt.',
+  notFound: 'Pagina niet gevonden',
   status: {
     title: 'Uw verzoek',
     reference: 'Kenmerk',

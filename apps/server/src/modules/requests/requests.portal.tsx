@@ -3,9 +3,11 @@ import { RequestLocale as Locales, type RequestLocale, RequestType } from '@lawf
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Database, Queryable } from '../../db/client.ts';
+import { toAppError } from '../../http/errors.ts';
 import { clientIp, createRateLimits, type RateLimits } from '../../http/middleware.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Vault } from '../vault/vault.service.ts';
@@ -35,7 +37,7 @@ const Page = (p: { ctx: Ctx; title: string; children: Child }) => (
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="robots" content="noindex" />
-      <title>{`${p.title} · ${p.ctx.org}`}</title>
+      <title>{p.ctx.org ? `${p.title} · ${p.ctx.org}` : p.title}</title>
       <link rel="stylesheet" href="/r/_/portal.css" />
     </head>
     <body>
@@ -156,6 +158,14 @@ const FormInput = z
   })
   .refine((v) => !v.transfer || v.types.includes('portability'), { path: ['transfer'] });
 
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Constant-time comparison of two strings' bytes; strings of a different byte length simply differ. */
+const sameBytes = (a: string, b: string) => {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
 export type PortalLimits = { intakePerIpPer10Min: number; confirmPerIpPer10Min: number };
 
 export const requestsPortal = (deps: {
@@ -192,7 +202,8 @@ export const requestsPortal = (deps: {
   };
 
   const tenantOf = async (slug: string) => {
-    const t = await deps.tenantBySlug(slug);
+    // Only what a slug can be reaches SQL (a NUL byte in the address was a JSON 400 from PostgreSQL; found by fuzzing).
+    const t = SLUG.test(slug) ? await deps.tenantBySlug(slug) : null;
     if (!t) throw new AppError('NOT_FOUND', 'no such portal');
     const info = await deps.db.tenant(t.id, (tx) => deps.tenantInfo(tx, t.id));
     return { id: t.id, info };
@@ -216,15 +227,42 @@ export const requestsPortal = (deps: {
     return token;
   };
   const csrfOk = (cookie: string | undefined, field: unknown) =>
-    typeof cookie === 'string' &&
-    typeof field === 'string' &&
-    cookie.length === field.length &&
-    timingSafeEqual(Buffer.from(cookie), Buffer.from(field));
+    typeof cookie === 'string' && typeof field === 'string' && sameBytes(cookie, field);
 
   const statusKey = async (tenantId: string, requestId: string) => {
     const key = await deps.db.tenant(tenantId, (tx) => deps.vault.tenantDerivedKey(tx, tenantId, 'portal-status'));
     return createHmac('sha256', key).update(requestId).digest('base64url');
   };
+
+  // A multipart body without its boundary makes the parser throw: the sender's fault, a 400 page (found by fuzzing).
+  const formOf = async <T extends boolean>(c: Context, all: T) => {
+    try {
+      return await c.req.parseBody({ all });
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'the form could not be read', { field: '(body)' });
+    }
+  };
+
+  // A wrong portal address or status link, an unreadable form: a page in the person's language, not a JSON body.
+  app.onError((thrown, c) => {
+    const e = toAppError(thrown);
+    if (e.status >= 500) throw thrown;
+    const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'), 'en');
+    const m = portalMessages[lang];
+    const [title, text] =
+      e.code === 'NOT_FOUND'
+        ? [m.notFound, m.errors.code]
+        : e.code === 'RATE_LIMITED'
+          ? [m.errors.title, m.errors.rate]
+          : [m.errors.title, m.errors.csrf];
+    for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
+    return c.html(
+      <Page ctx={{ m, lang, org: '' }} title={title}>
+        <p role="alert">{text}</p>
+      </Page>,
+      e.status as ContentfulStatusCode,
+    );
+  });
 
   const noStore = async (c: Context, next: () => Promise<void>) => {
     await next();
@@ -251,7 +289,7 @@ export const requestsPortal = (deps: {
 
   app.post('/r/:slug', async (c) => {
     const t = await tenantOf(c.req.param('slug'));
-    const body = await c.req.parseBody({ all: true });
+    const body = await formOf(c, true);
     const lang = pickLang(String(body.lang ?? ''), c.req.header('accept-language'), t.info.settings.defaultLocale);
     const ctx = { m: portalMessages[lang], lang, org: t.info.name };
     const types = ([] as unknown[]).concat(body.types ?? []).map(String);
@@ -335,7 +373,7 @@ export const requestsPortal = (deps: {
 
   app.post('/r/:slug/confirm', async (c) => {
     const t = await tenantOf(c.req.param('slug'));
-    const body = await c.req.parseBody();
+    const body = await formOf(c, false);
     const lang = pickLang(String(body.lang ?? ''), c.req.header('accept-language'), t.info.settings.defaultLocale);
     const ctx = { m: portalMessages[lang], lang, org: t.info.name };
     const requestId =
@@ -368,8 +406,7 @@ export const requestsPortal = (deps: {
     const id = c.req.param('requestId');
     const k = c.req.query('k') ?? '';
     const expected = await statusKey(t.id, id);
-    if (k.length !== expected.length || !timingSafeEqual(Buffer.from(k), Buffer.from(expected)))
-      throw new AppError('NOT_FOUND', 'no such request');
+    if (!sameBytes(k, expected)) throw new AppError('NOT_FOUND', 'no such request');
     const r = await deps.requests.get(t.id, id);
     const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'), r.locale);
     const ctx = { m: portalMessages[lang], lang, org: t.info.name };
@@ -392,6 +429,11 @@ export const requestsPortal = (deps: {
         </dl>
       </Page>,
     );
+  });
+
+  // A link cut short or mangled in a mail client lands on a page, not on the API's JSON 404.
+  app.all('/r/*', () => {
+    throw new AppError('NOT_FOUND', 'no such page');
   });
 
   return app;
