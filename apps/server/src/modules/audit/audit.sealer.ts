@@ -39,12 +39,23 @@ export const createAuditSealer = (deps: {
     timer.unref();
   };
 
+  /** Polls back off while a tenant's writes have not committed yet: 20, 40, 80 … 640 ms. */
+  let idleRounds = 0;
+
   const sealTenants = async () => {
+    // One query (as the owner, across tenants) says which remembered tenants have anything committed to seal.
+    const { rows } = await db.raw.query<{ tenant_id: string }>(
+      'select distinct tenant_id from audit_pending where tenant_id = any($1::text[])',
+      [[...dirty.keys()]],
+    );
+    const waiting = new Set(rows.map((r) => r.tenant_id));
+    for (const tenantId of waiting) await db.tenant(tenantId, (tx) => seal(tx, tenantId));
+    const now = Date.now();
+    // Nothing left and no recent write that might still commit: forget the tenant until its next append.
     for (const [tenantId, markedAt] of [...dirty]) {
-      const n = await db.tenant(tenantId, (tx) => seal(tx, tenantId));
-      // Nothing left and no recent write that might still commit: forget the tenant until its next append.
-      if (n === 0 && Date.now() - markedAt > graceMs && dirty.get(tenantId) === markedAt) dirty.delete(tenantId);
+      if (!waiting.has(tenantId) && now - markedAt > graceMs) dirty.delete(tenantId);
     }
+    idleRounds = waiting.size > 0 ? 0 : idleRounds + 1;
   };
 
   const runOnce = (): Promise<void> => {
@@ -60,7 +71,8 @@ export const createAuditSealer = (deps: {
       })
       .finally(() => {
         running = null;
-        if (dirty.size > 0) schedule(failures > 0 ? Math.min(5_000, 100 * 2 ** failures) : delayMs);
+        if (dirty.size > 0)
+          schedule(failures > 0 ? Math.min(5_000, 100 * 2 ** failures) : delayMs * 2 ** Math.min(idleRounds, 5));
       });
     return running;
   };
@@ -76,6 +88,12 @@ export const createAuditSealer = (deps: {
     /** Called after every append (before its transaction commits). */
     mark(tenantId: string) {
       dirty.set(tenantId, Date.now());
+      // A poll backed off for an earlier write must not delay this one.
+      if (idleRounds > 0 && timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      idleRounds = 0;
       schedule(delayMs);
     },
     start() {
