@@ -8,7 +8,6 @@ import {
   fieldStrategy,
   linkColumns,
   missingInLive,
-  neededColumns,
   normaliseScalar,
   PSEUDONYM_PREFIX,
   pseudonymFor,
@@ -165,6 +164,15 @@ export const deleteRows = async (tx: Transaction, c: DataCollection, rows: reado
   return n;
 };
 
+/** The columns a kept row is read with: its key, the columns references follow, and the fields erasure changes. */
+const changedColumns = (s: DataSystem, c: DataCollection): string[] => {
+  const changed = c.fields.filter((f) => {
+    const kind = fieldStrategy(c, f)?.kind;
+    return !f.otherPeople && (kind === 'set_null' || kind === 'mask' || kind === 'pseudonymise');
+  });
+  return [...new Set([...linkColumns(s, c), ...changed.map((f) => f.column)])];
+};
+
 const outcomes = (c: DataCollection): FieldOutcome[] =>
   c.fields.flatMap((f): FieldOutcome[] => {
     if (f.otherPeople) return [];
@@ -194,9 +202,9 @@ const eraseInTransaction = async (
     defer: leaf,
     identities,
     live,
-    // Rows deleted whole need only their key and the columns references follow; reading their fields would
-    // only move bytes (most of a big erasure is whole-row deletes of events and messages).
-    columns: (c) => (c.erasure?.kind === 'delete_row' ? linkColumns(s, c) : neededColumns(s, c)),
+    // Rows deleted whole need only their key and the columns references follow; rows kept need those and the fields
+    // erasure changes. Reading the other fields would only move bytes.
+    columns: (c) => (c.erasure?.kind === 'delete_row' ? linkColumns(s, c) : changedColumns(s, c)),
     pseudonymKey: opts.pseudonymKey,
     batchSize: opts.batchSize ?? READ_BATCH,
   });
