@@ -35,7 +35,22 @@ type FromWorker =
  * one. Packages built at the same time each get their own thread; only this many stay behind afterwards.
  */
 const MAX_IDLE = 1;
+/** An idle thread holds about 45 MB (exceljs and its heap): ended after this long without a package. */
+const IDLE_MS = 60_000;
 const idle: Worker[] = [];
+const timers = new WeakMap<Worker, NodeJS.Timeout>();
+
+const park = (worker: Worker) => {
+  worker.unref();
+  idle.push(worker);
+  const timer = setTimeout(() => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+    void worker.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  timers.set(worker, timer);
+};
 
 const spawn = () => {
   const worker = new Worker(new URL('./export.xlsx-worker.mjs', import.meta.url), {
@@ -56,6 +71,7 @@ const spawn = () => {
 
 const acquire = () => {
   const worker = idle.pop() ?? spawn();
+  clearTimeout(timers.get(worker));
   worker.ref();
   return worker;
 };
@@ -66,9 +82,7 @@ const acquire = () => {
  */
 export const prewarmXlsxWriter = () => {
   if (idle.length) return;
-  const worker = spawn();
-  worker.unref();
-  idle.push(worker);
+  park(spawn());
 };
 
 /**
@@ -155,11 +169,7 @@ export const createXlsxWriter = (out: Writable, opts: { created: Date; level?: n
       worker.off('error', fail);
       worker.off('exit', onExit);
       // Only a thread that finished its workbook cleanly is in a known state; any other is ended.
-      if (finished && !failure && idle.length < MAX_IDLE) {
-        worker.unref();
-        idle.push(worker);
-        return;
-      }
+      if (finished && !failure && idle.length < MAX_IDLE) return park(worker);
       await worker.terminate();
     },
   };
