@@ -32,9 +32,9 @@ import { backend, createHarness } from './harness.ts';
  * answers a 4xx with an HTML page and a JSON route with the documented error shape; no generated markup comes back
  * unescaped; nothing is written unless the request was entitled to write; a forged or expired token gets exactly the
  * answer an unknown one gets. One-time tokens are replayed separately. LAWFUL_FUZZ_PAGES_CASES (or
- * LAWFUL_FUZZ_CASES) sets the number of random cases (default 700); LAWFUL_FUZZ_SEED replays a run.
+ * LAWFUL_FUZZ_CASES) sets the number of random cases (default 500); LAWFUL_FUZZ_SEED replays a run.
  */
-const TOTAL = Number(process.env.LAWFUL_FUZZ_PAGES_CASES ?? process.env.LAWFUL_FUZZ_CASES ?? 700);
+const TOTAL = Number(process.env.LAWFUL_FUZZ_PAGES_CASES ?? process.env.LAWFUL_FUZZ_CASES ?? 500);
 const SEED = Number(process.env.LAWFUL_FUZZ_SEED ?? 20261129);
 const ORIGIN = 'https://shop.fuzz.test';
 const ORIGIN_B = 'https://shop-b.fuzz.test';
@@ -231,6 +231,8 @@ const check = async (c: Case) => {
 };
 
 // ---- families ----
+const weighted = <T>(...pairs: [number, T][]) =>
+  fc.oneof(...pairs.map(([weight, v]) => ({ weight, arbitrary: fc.constant(v) })));
 const maybeJunkHeaders = fc.option(junkHeaders, { nil: {}, freq: 2 });
 const lang = fc.oneof(fc.constantFrom('en', 'fr', 'de', ''), junk);
 const q = (o: Record<string, string | undefined>) => {
@@ -250,8 +252,11 @@ const LINK_ROUTES: { method: 'GET' | 'POST'; kind: LinkKind; path: (t: string) =
   { method: 'POST', kind: 'confirm', path: (t) => `/c/${t}`, fields: [] },
 ];
 const fieldValue: Record<string, fc.Arbitrary<string>> = {
-  purpose: fc.oneof(fc.constantFrom('marketing-email', 'product-analytics', 'billing', 'nope'), junk),
-  decision: fc.oneof(fc.constantFrom('grant', 'withdraw'), junk),
+  purpose: fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('marketing-email', 'product-analytics', 'billing', 'nope') },
+    junk,
+  ),
+  decision: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('grant', 'withdraw') }, junk),
   'List-Unsubscribe': fc.oneof({ weight: 3, arbitrary: fc.constant('One-Click') }, junk),
 };
 const enc = (s: string) => {
@@ -265,10 +270,10 @@ const enc = (s: string) => {
 const linkCase: fc.Arbitrary<Case> = fc
   .record({
     route: fc.constantFrom(...LINK_ROUTES),
-    cls: fc.constantFrom('valid', 'valid', 'forged', 'forged', 'expired', 'revoked'),
+    cls: weighted([3, 'valid'], [2, 'forged'], [1, 'expired'], [1, 'revoked']),
     headers: maybeJunkHeaders,
     lang: fc.option(lang, { nil: undefined }),
-    csrf: fc.constantFrom('right', 'right', 'none', 'junk', 'another link'),
+    csrf: weighted([4, 'right'], [1, 'none'], [1, 'junk'], [1, 'another link']),
     seed: fc.nat(),
   })
   .chain((x) =>
@@ -330,7 +335,12 @@ const linkCase: fc.Arbitrary<Case> = fc
 
 /** The portal's double-submit CSRF: the cookie and the form field must match. */
 const portalCsrf = fc.oneof(
-  fc.constant({ mode: 'match', cookie: randomBytes(32).toString('base64url') }).map((c) => ({ ...c, field: c.cookie })),
+  {
+    weight: 4,
+    arbitrary: fc
+      .constant({ mode: 'match', cookie: randomBytes(32).toString('base64url') })
+      .map((c) => ({ ...c, field: c.cookie })),
+  },
   fc.constant({ mode: 'no cookie', cookie: undefined, field: randomBytes(32).toString('base64url') }),
   fc.constant({ mode: 'no field', cookie: randomBytes(32).toString('base64url'), field: undefined }),
   fc.constant({
@@ -363,9 +373,12 @@ const portalCase: fc.Arbitrary<Case> = fc.oneof(
       slug: slugs,
       csrf: portalCsrf,
       headers: maybeJunkHeaders,
-      email: fc.oneof(fc.stringMatching(/^[a-z0-9]{1,10}@example\.org$/), junk),
+      email: fc.oneof({ weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9]{1,10}@example\.org$/) }, junk),
       types: fc.oneof(
-        fc.subarray(['access', 'erasure', 'objection', 'rectification', 'restriction'], { minLength: 1 }),
+        {
+          weight: 3,
+          arbitrary: fc.subarray(['access', 'erasure', 'objection', 'rectification', 'restriction'], { minLength: 1 }),
+        },
         fc.array(junk, { maxLength: 3 }),
       ),
       details: fc.oneof(fc.constant(''), junk),
@@ -465,14 +478,20 @@ const portalCase: fc.Arbitrary<Case> = fc.oneof(
 const siteJs = (id: string) => `${id}.js`;
 const bannerCase: fc.Arbitrary<Case> = fc.oneof(
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc
       .record({
-        key: fc.constantFrom('own', 'own', 'other tenant', 'admin', 'junk', 'none'),
-        keyIn: fc.constantFrom('header', 'body'),
-        origin: fc.constantFrom(ORIGIN, ORIGIN, ORIGIN_B, 'https://evil.test', 'null', undefined),
-        site: fc.constantFrom('own', 'own', 'other tenant'),
-        decision: fc.constantFrom('analytics', 'marketing', 'necessary', 'nope'),
+        key: weighted([5, 'own'], [2, 'other tenant'], [1, 'admin'], [1, 'junk'], [1, 'none']),
+        keyIn: weighted([3, 'header'], [1, 'body']),
+        origin: weighted<string | undefined>(
+          [5, ORIGIN],
+          [1, ORIGIN_B],
+          [1, 'https://evil.test'],
+          [1, 'null'],
+          [1, undefined],
+        ),
+        site: weighted([4, 'own'], [1, 'other tenant']),
+        decision: weighted([3, 'analytics'], [2, 'marketing'], [1, 'necessary'], [1, 'nope']),
         mutate: fc.option(
           fc.oneof(
             fc.record({
@@ -481,10 +500,17 @@ const bannerCase: fc.Arbitrary<Case> = fc.oneof(
             }),
             fc.constantFrom({ field: '(raw)', v: '{' }, { field: '(raw)', v: '' }, { field: '(raw)', v: '[]' }),
           ),
-          { nil: undefined },
+          // fast-check's freq: one case in `freq` is the unmutated record.
+          { nil: undefined, freq: 2 },
         ),
-        ct: fc.constantFrom('application/json', 'text/plain', 'text/plain;charset=UTF-8', 'application/xml', ''),
-        query: fc.option(fc.constantFrom('?key=x', '?publishableKey=x', '?a'), { nil: '' }),
+        ct: weighted(
+          [4, 'application/json'],
+          [2, 'text/plain'],
+          [1, 'text/plain;charset=UTF-8'],
+          [1, 'application/xml'],
+          [1, ''],
+        ),
+        query: weighted([8, ''], [1, '?key=x'], [1, '?publishableKey=x'], [1, '?a']),
         headers: maybeJunkHeaders,
       })
       .map((x) => {
@@ -660,6 +686,65 @@ const pageHeaders = fc.option(
   { nil: {}, freq: 2 },
 );
 
+/** Each was found by this test (or while writing it) and fixed at the root; pinned here by the exact request. */
+const formType = { 'content-type': 'application/x-www-form-urlencoded' };
+const REGRESSIONS: {
+  name: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  status: number;
+}[] = [
+  {
+    name: 'unreadable multipart form on a preference page (was a 500)',
+    method: 'POST',
+    url: `/p/${genuine.preferences}/choice`,
+    headers: { 'content-type': 'multipart/form-data' },
+    body: '',
+    status: 400,
+  },
+  {
+    name: 'unreadable multipart form on the portal (was a 500)',
+    method: 'POST',
+    url: `/r/${w.a.tenant.slug}`,
+    headers: { 'content-type': 'multipart/form-data' },
+    body: '',
+    status: 400,
+  },
+  { name: 'a malformed escape under /admin/ (was a 500)', method: 'GET', url: '/admin/%ED%A0%80', status: 404 },
+  {
+    name: 'a portal CSRF field as long as the cookie in characters, not in bytes (was a 500)',
+    method: 'POST',
+    url: `/r/${w.a.tenant.slug}`,
+    headers: { ...formType, cookie: `lawful_csrf=${'a'.repeat(43)}` },
+    body: `csrf=%C3%A9${'a'.repeat(42)}`,
+    status: 403,
+  },
+  {
+    name: 'a status key as long as the real one in characters, not in bytes (was a 500)',
+    method: 'GET',
+    url: `/r/${w.a.tenant.slug}/requests/${newId('request')}?k=%C3%A9${'a'.repeat(42)}`,
+    status: 404,
+  },
+  { name: 'an unknown portal (was JSON)', method: 'GET', url: '/r/no-such-organisation', status: 404 },
+  {
+    name: 'a NUL byte in the portal address (was a JSON 400 from PostgreSQL)',
+    method: 'GET',
+    url: '/r/x%00',
+    status: 404,
+  },
+  { name: 'a link cut off after /p/ (was JSON)', method: 'POST', url: '/p//unsubscribe-all', status: 404 },
+  {
+    name: 'an objection the service refuses (was JSON)',
+    method: 'POST',
+    url: `/p/${genuine.preferences}/object`,
+    headers: formType,
+    body: `purpose=billing&_csrf=${csrfFor(w.keyA, genuine.preferences)}`,
+    status: 422,
+  },
+];
+
 describe(`fuzz the people-facing routes (${backend})`, { timeout: 600_000 }, () => {
   afterAll(async () => {
     process.stdout.write(`fuzz-pages (${backend}): ${JSON.stringify({ ...tally, replays: replays.runs })}\n`);
@@ -682,7 +767,7 @@ describe(`fuzz the people-facing routes (${backend})`, { timeout: 600_000 }, () 
 
   it('links: forged, expired, revoked and valid tokens × junk forms, CSRF and headers', async () => {
     await fc.assert(fc.asyncProperty(linkCase, check), {
-      numRuns: Math.ceil(TOTAL * 0.45),
+      numRuns: Math.ceil(TOTAL * 0.4),
       seed: SEED,
       endOnFailure: true,
     });
@@ -698,14 +783,14 @@ describe(`fuzz the people-facing routes (${backend})`, { timeout: 600_000 }, () 
 
   it('banner endpoints: other tenants’ keys, bad origins, junk records; scripts, keys, lists, console files', async () => {
     await fc.assert(fc.asyncProperty(bannerCase, check), {
-      numRuns: Math.ceil(TOTAL * 0.25),
+      numRuns: Math.ceil(TOTAL * 0.3),
       seed: SEED,
       endOnFailure: true,
     });
   });
 
   it('replays: request confirmation (link and code), double opt-in, one-click unsubscribe, banner record', async () => {
-    const runs = Math.max(3, Math.ceil(TOTAL / 100));
+    const runs = Math.max(2, Math.ceil(TOTAL / 200));
     await fc.assert(
       fc.asyncProperty(pageHeaders, async (headers) => {
         // The e-mailed link: confirms once, then is "wrong, used or expired" like any unknown token, and its code too.
@@ -787,4 +872,14 @@ describe(`fuzz the people-facing routes (${backend})`, { timeout: 600_000 }, () 
       clock.set(now);
     }
   });
+
+  for (const g of REGRESSIONS) {
+    it(`regression: ${g.name}`, async () => {
+      const before = await w.fp.take();
+      const r = await send(g.method, g.url, g.headers ?? {}, g.body);
+      expect(r.status, r.text.slice(0, 300)).toBe(g.status);
+      if (!g.url.startsWith('/admin/')) expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(changed(before, await w.fp.take())).toEqual([]);
+    });
+  }
 });
