@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -114,7 +114,9 @@ export const createExportDelivery = (deps: {
           subjectId: row.subjectId,
           details: { requestId: row.requestId, kind: row.kind, bytes },
         });
-        if (row.fileName && row.fileName !== file.fileName) removeFile(row);
+        // What earlier attempts left (a build killed half way never recorded its file): only this one is the package.
+        for (const f of readdirSync(join(deps.dir, row.tenantId)))
+          if (f.startsWith(`${row.id}.`) && f !== file.fileName) removeFile({ tenantId: row.tenantId, fileName: f });
         return { ...row, ...done } as ExportRow;
       });
     } catch (err) {
@@ -123,6 +125,22 @@ export const createExportDelivery = (deps: {
       await db.tenant(row.tenantId, (tx) => repo.updateExport(tx, row.tenantId, row.id, { state: 'failed' }));
       throw err;
     }
+  };
+
+  /**
+   * One build of a package at a time, across processes: the builder holds a transaction-scoped advisory lock for
+   * as long as it builds. A second process waits for it and then finds the package ready; the lock of a process
+   * that died went with its connection, so the package is built again. PGlite serves one process: `inflight` does.
+   */
+  const buildOnce = async (row: ExportRow, produce: (out: Writable) => Promise<Record<string, unknown>>) => {
+    if (db.kind === 'pglite') return build(row, produce);
+    return db.tenant(row.tenantId, async (tx) => {
+      await db.rawOf(tx).query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`export:${row.id}`]);
+      const now = (await repo.exportById(tx, row.tenantId, row.id)) ?? row;
+      if (now.state === 'ready') return now;
+      if (now.state === 'purged') throw new AppError('RULE_VIOLATION', 'the package for this request was purged');
+      return build(now, produce);
+    });
   };
 
   /**
@@ -165,7 +183,7 @@ export const createExportDelivery = (deps: {
       });
       if (row.state === 'ready') return row;
       if (row.state === 'purged') throw new AppError('RULE_VIOLATION', 'the package for this request was purged');
-      return build(row, produce);
+      return buildOnce(row, produce);
     })().finally(() => inflight.delete(k));
     inflight.set(k, p);
     return p;
