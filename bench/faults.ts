@@ -2,11 +2,14 @@
  * Faults a real deployment meets, each against `lawful serve` processes on a fresh PostgreSQL database (issue 10):
  *   a. kill -9 of the server while 50 connections write consent with idempotency keys;
  *   b. PostgreSQL unreachable under load (a TCP proxy between server and database is cut, then restored);
- *   c. two server processes on one database: a withdrawal or a key revocation on one, seen by the other.
+ *   c. two server processes on one database: a withdrawal or a key revocation on one, seen by the other;
+ *   d. kill -9 of a worker mid-erasure and mid-export: on restart both finish as an uninterrupted run does;
+ *   e. two server processes working 200 erasure and access requests off one database: every job done once.
  * Prints the figures docs/reliability.md records and exits non-zero when a promise is broken. 127.0.0.1 only,
  * every loop bounded in time.
  *
- *   node --import tsx bench/faults.ts [a|b|c|all] [--seconds 8]   (how long (a) writes before the kill)
+ *   node --import tsx bench/faults.ts [a|b|c|d|e|all] [--seconds 8]   (how long (a) writes before the kill)
+ *     [--events 150000] (d: the exported person's e-mail events) [--jobs 200] [--minutes 10] (e: requests, bound)
  */
 import { rmSync } from 'node:fs';
 import { createPostgresDatabase } from '../test/support/databases.ts';
@@ -24,6 +27,7 @@ import {
   type Write,
 } from './faults-lib.ts';
 import { caseProxyCut, caseTwoServers } from './faults-network.ts';
+import { caseTwoWorkers, caseWorkerKill } from './faults-workers.ts';
 import { arg } from './lib.ts';
 
 /** (a) kill -9 mid-write, restart, retry what was not acknowledged. */
@@ -123,16 +127,19 @@ const main = async () => {
     ['a', caseKill],
     ['b', caseProxyCut],
     ['c', caseTwoServers],
+    // (d) and (e) make their own databases: a Lawful one and a demo platform one per run.
+    ['d', () => caseWorkerKill()],
+    ['e', () => caseTwoWorkers()],
   ] as const) {
     if (which !== 'all' && which !== name) continue;
-    const db = await createPostgresDatabase('lawful_faults');
+    const db = run.length > 0 ? await createPostgresDatabase('lawful_faults') : null;
     try {
-      results[name] = await run(db.url);
+      results[name] = await run(db?.url ?? '');
     } catch (e) {
       out(`(${name}) FAIL: ${(e as Error).stack}`);
       results[name] = false;
     } finally {
-      await db.drop();
+      await db?.drop();
     }
   }
   out(
