@@ -4,7 +4,7 @@ import { TenantSettings } from '@lawful/contract';
 import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import { type Database, openPglite, openPostgres, type Queryable, type Tx } from './db/client.ts';
+import { type Database, inTx, openPglite, openPostgres, type Queryable, type Tx } from './db/client.ts';
 import { createRateLimits } from './http/middleware.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { newMasterKey, parseMasterKeys, randomToken } from './lib/crypto.ts';
@@ -132,7 +132,8 @@ export const buildServices = (deps: {
     vault,
     audit,
     clock,
-    tenantSettings: async (q, tenantId) => (await tenantsRepo.get(q, tenantId))!.settings,
+    tenantSettings: (q, tenantId) =>
+      inTx(q, `tenant-settings:${tenantId}`, async () => (await tenantsRepo.get(q, tenantId))!.settings),
     // Double opt-in: the confirmation e-mail is enqueued with the pending grant, so both commit or neither does.
     pendingConfirmation: async (tx, tenantId, p) => {
       await deps.jobs.send(CONFIRMATION_JOB, { ...p, tenantId }, { tx: tx as Tx });

@@ -217,3 +217,26 @@ export const wrapPglite = (client: PGlite): Database => {
     close: () => client.close(),
   };
 };
+
+const memos = new WeakMap<Queryable, Map<string, Promise<unknown>>>();
+
+/**
+ * Remembers what `load` returns for the rest of one transaction: the steps of one write (a consent, its lawful basis,
+ * its receipt) read the same tenant settings, purpose or subject key several times. Only for values the transaction
+ * itself does not change, or whose writer calls `forgetInTx`. Outside a transaction (the pool) nothing is remembered.
+ */
+export const inTx = <T>(q: Queryable, key: string, load: () => Promise<T>): Promise<T> => {
+  if (!('rollback' in q)) return load();
+  let m = memos.get(q);
+  if (!m) memos.set(q, (m = new Map()));
+  const hit = m.get(key) as Promise<T> | undefined;
+  if (hit) return hit;
+  const p = load();
+  m.set(key, p);
+  p.catch(() => m.delete(key));
+  return p;
+};
+
+export const forgetInTx = (q: Queryable, key: string) => {
+  memos.get(q)?.delete(key);
+};

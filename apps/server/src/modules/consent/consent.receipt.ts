@@ -9,13 +9,22 @@ import { CompactSign, exportJWK, type JWK } from 'jose';
 // An Ed25519 private key from a 32-byte seed: the PKCS#8 DER prefix for Ed25519, then the seed.
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
+// Parsing a key costs more than signing with it: keep the last few (one per active tenant), keyed by the seed itself.
+const keyCache = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+
 export const tenantSigningKey = (seed: Buffer): { privateKey: KeyObject; publicKey: KeyObject } => {
+  const id = seed.toString('base64');
+  const hit = keyCache.get(id);
+  if (hit) return hit;
   const privateKey = createPrivateKey({
     key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
     format: 'der',
     type: 'pkcs8',
   });
-  return { privateKey, publicKey: createPublicKey(privateKey) };
+  const pair = { privateKey, publicKey: createPublicKey(privateKey) };
+  if (keyCache.size >= 256) keyCache.delete(keyCache.keys().next().value!);
+  keyCache.set(id, pair);
+  return pair;
 };
 
 export const keyId = (tenantId: string) => `${tenantId}-receipts-1`;

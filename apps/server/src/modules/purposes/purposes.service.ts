@@ -1,5 +1,5 @@
 import type { CreatePurpose, Purpose, PurposeDefinition } from '@lawful/contract';
-import type { Database, Queryable } from '../../db/client.ts';
+import { type Database, forgetInTx, inTx, type Queryable } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -46,6 +46,7 @@ export const createPurposesService = (deps: {
       createdBy: actor,
     };
     await repo.insert(q, row);
+    forgetInTx(q, `purpose:${tenantId}:${key}`);
     await audit.append(q, tenantId, {
       actor,
       action: version === 1 ? 'purpose.create' : 'purpose.version',
@@ -57,7 +58,7 @@ export const createPurposesService = (deps: {
 
   /** The current version of a purpose inside the caller's transaction; NOT_FOUND naming `field` when absent. */
   const current = async (q: Queryable, tenantId: string, key: string, field = 'purpose') => {
-    const row = await repo.current(q, tenantId, key);
+    const row = await inTx(q, `purpose:${tenantId}:${key}`, () => repo.current(q, tenantId, key));
     if (!row) throw new AppError('NOT_FOUND', `no purpose "${key}"`, { field });
     return row;
   };

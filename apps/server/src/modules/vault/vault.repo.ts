@@ -34,11 +34,14 @@ export const createVaultRepo = () => ({
       .where(and(eq(subjectKeys.tenantId, tenantId), eq(subjectKeys.subjectId, subjectId)));
     return row;
   },
+  /** True when this key was stored; false when the subject already had one (another transaction won the race). */
   async insertSubjectKey(q: Queryable, tenantId: string, subjectId: string, wrapped: Buffer, at: Date) {
-    await q
+    const stored = await q
       .insert(subjectKeys)
       .values({ tenantId, subjectId, wrapped, createdAt: at })
-      .onConflictDoNothing({ target: [subjectKeys.tenantId, subjectKeys.subjectId] });
+      .onConflictDoNothing({ target: [subjectKeys.tenantId, subjectKeys.subjectId] })
+      .returning({ subjectId: subjectKeys.subjectId });
+    return stored.length === 1;
   },
   async destroySubjectKey(q: Queryable, tenantId: string, subjectId: string, at: Date) {
     const rows = await q

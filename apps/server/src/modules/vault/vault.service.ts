@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import type { Db, Queryable } from '../../db/client.ts';
+import { type Db, forgetInTx, inTx, type Queryable } from '../../db/client.ts';
 import {
   blindIndex,
   type MasterKeyring,
@@ -39,17 +39,18 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
   };
 
   /** Returns the subject's data key, creating it on first use; null once the subject has been crypto-shredded. */
-  const subjectKey = async (q: Queryable, tenantId: string, subjectId: string): Promise<Buffer | null> => {
-    const { key } = await tenantKeys(q, tenantId);
-    const aad = `subject:${tenantId}:${subjectId}`;
-    const row = await repo.subjectKey(q, tenantId, subjectId);
-    if (row) return row.wrapped ? open(key, row.wrapped, aad) : null;
-    const dek = newDataKey();
-    await repo.insertSubjectKey(q, tenantId, subjectId, seal(key, dek, aad), deps.clock.now());
-    // Another transaction may have won the race; read back whichever key was kept.
-    const kept = await repo.subjectKey(q, tenantId, subjectId);
-    return kept?.wrapped ? open(key, kept.wrapped, aad) : null;
-  };
+  const subjectKey = (q: Queryable, tenantId: string, subjectId: string): Promise<Buffer | null> =>
+    inTx(q, `subject-key:${tenantId}:${subjectId}`, async () => {
+      const { key } = await tenantKeys(q, tenantId);
+      const aad = `subject:${tenantId}:${subjectId}`;
+      const row = await repo.subjectKey(q, tenantId, subjectId);
+      if (row) return row.wrapped ? open(key, row.wrapped, aad) : null;
+      const dek = newDataKey();
+      if (await repo.insertSubjectKey(q, tenantId, subjectId, seal(key, dek, aad), deps.clock.now())) return dek;
+      // Another transaction won the race: read back the key it kept.
+      const kept = await repo.subjectKey(q, tenantId, subjectId);
+      return kept?.wrapped ? open(key, kept.wrapped, aad) : null;
+    });
 
   const fieldAad = (tenantId: string, subjectId: string, field: string) => `${tenantId}:${subjectId}:${field}`;
 
@@ -98,8 +99,10 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
       );
     },
     /** Destroys the subject's data key: every ciphertext under it, in every copy, becomes unreadable. */
-    shred: (q: Queryable, tenantId: string, subjectId: string) =>
-      repo.destroySubjectKey(q, tenantId, subjectId, deps.clock.now()),
+    shred: (q: Queryable, tenantId: string, subjectId: string) => {
+      forgetInTx(q, `subject-key:${tenantId}:${subjectId}`);
+      return repo.destroySubjectKey(q, tenantId, subjectId, deps.clock.now());
+    },
     /** Re-wraps every tenant key under the current master key; old master keys can then be retired. */
     async rotateMaster(db: Db) {
       let rewrapped = 0;
