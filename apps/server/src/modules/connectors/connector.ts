@@ -54,7 +54,12 @@ export type Condition =
   /** lower(column) contains value, with LIKE wildcards in value escaped (free-text residue). */
   | { op: 'contains_ci'; column: string; value: string }
   /** column < value, for a date or timestamp column (retention: rows older than the cut-off). */
-  | { op: 'before'; column: string; value: Date };
+  | { op: 'before'; column: string; value: Date }
+  /**
+   * column IN (SELECT `select` FROM `table` WHERE any of `anyOf`): rows reached through rows that are never read
+   * (a parent deleted by condition). The subquery's columns are qualified, so none can silently mean the outer table.
+   */
+  | { op: 'in_select'; column: string; table: string; select: string; anyOf: readonly Condition[] };
 
 export type SelectSpec = {
   table: string;

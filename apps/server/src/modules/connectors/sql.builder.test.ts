@@ -9,7 +9,7 @@ import { createConnector } from './connector.factory.ts';
 import type { Connector, Engine } from './connector.ts';
 import { mysqlDialect } from './mysql.connector.ts';
 import { postgresDialect } from './postgres.connector.ts';
-import { buildSelect, quoteWith } from './sql.builder.ts';
+import { buildDeleteWhere, buildSelect, quoteWith } from './sql.builder.ts';
 
 describe('statement building', () => {
   it('never puts a value into SQL text', () => {
@@ -35,6 +35,44 @@ describe('statement building', () => {
         expect(st.values[0]).toBe(email);
       }),
     );
+  });
+
+  it('nests subqueries for rows reached through rows never read, every inner column qualified, values bound', () => {
+    const anyOf = [
+      {
+        op: 'in_select' as const,
+        column: 'portfolio_id',
+        table: 'portfolios',
+        select: 'id',
+        anyOf: [
+          {
+            op: 'in_select' as const,
+            column: 'user_id',
+            table: 'users',
+            select: 'id',
+            anyOf: [{ op: 'eq_ci' as const, column: 'email', value: 'ada@example.com' }],
+          },
+          { op: 'in' as const, column: 'user_id', values: [7, 8] },
+        ],
+      },
+    ];
+    const pg = buildDeleteWhere(postgresDialect('public'), 'form_submissions', anyOf);
+    expect(pg.text).toBe(
+      'DELETE FROM "public"."form_submissions" WHERE "portfolio_id" IN (SELECT "s1"."id" FROM "public"."portfolios" "s1" ' +
+        'WHERE "s1"."user_id" IN (SELECT "s2"."id" FROM "public"."users" "s2" WHERE lower("s2"."email"::text) = $1) ' +
+        'OR "s1"."user_id" = ANY($2))',
+    );
+    expect(pg.values).toEqual(['ada@example.com', [7, 8]]);
+    const my = buildDeleteWhere(mysqlDialect, 'form_submissions', anyOf);
+    expect(my.text).toBe(
+      'DELETE FROM `form_submissions` WHERE `portfolio_id` IN (SELECT `s1`.`id` FROM `portfolios` `s1` ' +
+        'WHERE `s1`.`user_id` IN (SELECT `s2`.`id` FROM `users` `s2` WHERE LOWER(`s2`.`email`) = ?) ' +
+        'OR `s1`.`user_id` IN (?, ?))',
+    );
+    expect(my.values).toEqual(['ada@example.com', 7, 8]);
+    expect(() =>
+      buildDeleteWhere(mysqlDialect, 't', [{ op: 'in_select', column: 'a', table: 'u', select: 'id', anyOf: [] }]),
+    ).toThrow(/subquery without a condition/);
   });
 
   it('rejects identifiers no engine accepts, and out-of-range batch sizes', () => {

@@ -45,8 +45,9 @@ const assertLimit = (n: number) => {
   return n;
 };
 
-const condition = (d: Dialect, b: Binder, c: Condition): string => {
-  const col = d.quote(c.column);
+/** One condition; inside a subquery (`depth` > 0) its column is qualified with that subquery's alias. */
+const condition = (d: Dialect, b: Binder, c: Condition, depth = 0): string => {
+  const col = depth > 0 ? `${d.quote(`s${depth}`)}.${d.quote(c.column)}` : d.quote(c.column);
   switch (c.op) {
     case 'in':
       return c.values.length === 0 ? '1 = 0' : d.inList(col, c.values, b.bind);
@@ -60,6 +61,12 @@ const condition = (d: Dialect, b: Binder, c: Condition): string => {
       // In UTC, whatever the process's zone: PostgreSQL reads the ISO form (a timestamp column ignores the Z),
       // MySQL wants 'YYYY-MM-DD HH:MM:SS'.
       return `${col} < ${b.bind(d.name === 'mysql' ? c.value.toISOString().slice(0, 19).replace('T', ' ') : c.value.toISOString())}`;
+    case 'in_select': {
+      if (c.anyOf.length === 0) throw new Error('subquery without a condition');
+      const alias = d.quote(`s${depth + 1}`);
+      const where = c.anyOf.map((x) => condition(d, b, x, depth + 1)).join(' OR ');
+      return `${col} IN (SELECT ${alias}.${d.quote(c.select)} FROM ${d.table(c.table)} ${alias} WHERE ${where})`;
+    }
   }
 };
 

@@ -87,6 +87,43 @@ export const deletionOrder = (s: DataSystem, live: SchemaSnapshot | null): DataC
   return order.map((n) => byName.get(n)!);
 };
 
+/**
+ * Collections deleted by their search condition, never read: whole-row deletes whose every descendant (what is
+ * reached through them) is one too. A descendant's condition is then a subquery on its parent's condition, so it
+ * must be deleted first (children-first order) and compare columns of the same live type (as following read values
+ * would). Each table is mapped once only (MySQL refuses a DELETE whose subquery reads its own table). Cycles and
+ * anything else are read, as before.
+ */
+export const deletedByCondition = (s: DataSystem, live: SchemaSnapshot): Set<string> => {
+  const byName = new Map(s.collections.map((c) => [c.name, c]));
+  const position = new Map(deletionOrder(s, live).map((c, i) => [c.name, i]));
+  const typeOf = (c: DataCollection, column: string) =>
+    live.tables.get(c.table)?.columns.find((x) => x.name === column)?.dataType;
+  const mapped = (table: string) => s.collections.filter((c) => c.table === table).length;
+  const memo = new Map<string, boolean>();
+  const ok = (c: DataCollection, above: readonly DataCollection[]): boolean => {
+    const known = memo.get(c.name);
+    if (known !== undefined) return known;
+    if (c.erasure?.kind !== 'delete_row' || mapped(c.table) > 1 || above.includes(c)) return false;
+    const result = s.references
+      .filter((r) => r.to.collection === c.name)
+      .every((r) => {
+        const child = byName.get(r.from.collection);
+        if (!child) return false;
+        const type = typeOf(child, r.from.column);
+        return (
+          type !== undefined &&
+          type === typeOf(c, r.to.column) &&
+          position.get(child.name)! < position.get(c.name)! &&
+          ok(child, [...above, c])
+        );
+      });
+    memo.set(c.name, result);
+    return result;
+  };
+  return new Set(s.collections.filter((c) => ok(c, [])).map((c) => c.name));
+};
+
 /** Keys per UPDATE/DELETE statement: far under both engines' bound-parameter limits, even for composite keys. */
 const BATCH = 1000;
 /** Rows per read page. Erasure holds the subject's rows anyway (keys only, for whole-row deletes), so pages can be big. */
@@ -194,12 +231,11 @@ const eraseInTransaction = async (
 ): Promise<CollectionErasure[]> => {
   const found = new Map<string, Row[]>(s.collections.map((c) => [c.name, []]));
   const deferred = new Map<string, Condition[][]>();
-  // Whole-row deletes that nothing else is reached through are done by condition, in one statement each, the way
-  // one would write them by hand: most of a big erasure (events, messages) never travels to Node and back.
-  const leaf = (c: DataCollection) =>
-    c.erasure?.kind === 'delete_row' && !s.references.some((r) => r.to.collection === c.name);
+  // Whole-row deletes are done by condition where they can be, in one statement each, the way one would write them
+  // by hand: most of a big erasure (events, messages, what hangs off them) never travels to Node and back.
+  const byCondition = deletedByCondition(s, live);
   const pages = locate(s, tx, {
-    defer: leaf,
+    defer: (c) => byCondition.has(c.name),
     identities,
     live,
     // Rows deleted whole need only their key and the columns references follow; rows kept need those and the fields

@@ -18,11 +18,15 @@ export type LocateOptions = {
   pseudonymKey?: Buffer;
   batchSize?: number;
   /**
-   * Collections whose rows are not read but handed back as conditions. Only for collections nothing is reached
-   * through (no reference leads on from them), since their rows' values are never seen.
+   * Collections whose rows are not read but handed back as conditions. What is reached through them is searched
+   * by a subquery on the same conditions (`in_select`), so it must be searched (or deleted) before they change.
    */
   defer?: (c: DataCollection) => boolean;
 };
+
+const MAX_NESTING = 16;
+const nesting = (anyOf: readonly Condition[]): number =>
+  Math.max(0, ...anyOf.map((c) => (c.op === 'in_select' ? 1 + nesting(c.anyOf) : 0)));
 
 // Values followed through a reference per statement; keeps bound-parameter counts well under every engine's limit.
 const FOLLOW_CHUNK = 500;
@@ -47,9 +51,21 @@ export async function* locate(system: DataSystem, tx: Transaction, opts: LocateO
   while (queue.length > 0) {
     const { collection: c, anyOf } = queue.shift()!;
     if (opts.defer?.(c)) {
-      if (system.references.some((r) => r.to.collection === c.name))
-        throw new Error(`collection ${c.name} leads on to others; its rows cannot be deferred`);
       yield { collection: c, rows: [], where: anyOf };
+      for (const ref of system.references) {
+        const target = byName.get(ref.from.collection);
+        if (ref.to.collection !== c.name || !target || opts.skip?.has(target.name)) continue;
+        // The caller defers only what has no cycle below it, so this nesting ends; the bound is a last guard.
+        if (nesting(anyOf) >= MAX_NESTING) throw new Error(`references below ${c.name} nest too deep to defer`);
+        const sub: Condition = {
+          op: 'in_select',
+          column: ref.from.column,
+          table: c.table,
+          select: ref.to.column,
+          anyOf,
+        };
+        queue.push({ collection: target, anyOf: [sub] });
+      }
       continue;
     }
     const seenHere = seen.get(c.name) ?? new Set<string>();
