@@ -39,6 +39,7 @@ export default defineConfig({
           exclude,
           env: { LAWFUL_TEST_DB: 'postgres' },
           globalSetup: ['apps/server/test/global-setup.ts'],
+          setupFiles: ['apps/server/test/pg-one-statement.setup.ts'],
         },
       },
       {

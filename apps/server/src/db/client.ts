@@ -240,3 +240,14 @@ export const inTx = <T>(q: Queryable, key: string, load: () => Promise<T>): Prom
 export const forgetInTx = (q: Queryable, key: string) => {
   memos.get(q)?.delete(key);
 };
+
+/**
+ * `Promise.all(items.map(fn))` for steps that query inside one transaction: a transaction is one connection, which
+ * runs one statement at a time, so they go one after another (node-postgres deprecates queueing a query on a busy
+ * client, and it gained nothing).
+ */
+export const oneByOne = async <T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> => {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+};

@@ -49,11 +49,10 @@ export const createOverviewService = (deps: { db: Database; repo: OverviewRepo; 
     deps.db.tenant(tenantId, async (tx) => {
       const timeZone = await zoneOf(tx, tenantId);
       const win = weekWindow(deps.clock.now(), timeZone, q.weeks);
-      const [purposes, states, decisions] = await Promise.all([
-        repo.purposeCount(tx, tenantId),
-        repo.statesByPurpose(tx, tenantId),
-        repo.decisionsByWeek(tx, tenantId, timeZone, win.from, q.purpose),
-      ]);
+      // One after another: a transaction is one connection, which runs one statement at a time anyway.
+      const purposes = await repo.purposeCount(tx, tenantId);
+      const states = await repo.statesByPurpose(tx, tenantId);
+      const decisions = await repo.decisionsByWeek(tx, tenantId, timeZone, win.from, q.purpose);
       const byPurpose = new Map<string, ConsentOverview['byPurpose'][number]>();
       for (const s of states) {
         const p = byPurpose.get(s.purpose) ?? { purpose: s.purpose, granted: 0, refused: 0, withdrawn: 0, pending: 0 };
@@ -74,12 +73,10 @@ export const createOverviewService = (deps: { db: Database; repo: OverviewRepo; 
       const timeZone = await zoneOf(tx, tenantId);
       const now = deps.clock.now();
       const win = weekWindow(now, timeZone, q.weeks);
-      const [counts, soonest, received, closed] = await Promise.all([
-        repo.openCounts(tx, tenantId, now, win.weekEnd),
-        repo.soonestOpen(tx, tenantId, SOONEST),
-        repo.receivedByWeek(tx, tenantId, timeZone, win.from),
-        repo.closedByWeek(tx, tenantId, timeZone, win.from),
-      ]);
+      const counts = await repo.openCounts(tx, tenantId, now, win.weekEnd);
+      const soonest = await repo.soonestOpen(tx, tenantId, SOONEST);
+      const received = await repo.receivedByWeek(tx, tenantId, timeZone, win.from);
+      const closed = await repo.closedByWeek(tx, tenantId, timeZone, win.from);
       const weeks = fill(win.labels, () => ({ received: 0, closed: 0 }));
       for (const r of received) {
         const w = weeks.at.get(r.week);

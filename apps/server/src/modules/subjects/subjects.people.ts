@@ -6,7 +6,7 @@ import type {
   SubjectListQuery,
   SubjectProfile,
 } from '@lawful/contract';
-import type { Database, Queryable } from '../../db/client.ts';
+import { type Database, oneByOne, type Queryable } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import type { AuditLog } from '../audit/audit.service.ts';
 import type { Vault } from '../vault/vault.service.ts';
@@ -54,14 +54,15 @@ export const createPeople = (deps: {
           rows.map((r) => r.id),
         )
       : [];
-    return Promise.all(
-      rows.map(async (s) => ({
-        id: s.id,
-        createdAt: s.createdAt.toISOString(),
-        erasedAt: s.erasedAt?.toISOString() ?? null,
-        identities: await Promise.all(ids.filter((i) => i.subjectId === s.id).map((i) => masked(q, tenantId, s.id, i))),
-      })),
-    );
+    return oneByOne(rows, async (s) => ({
+      id: s.id,
+      createdAt: s.createdAt.toISOString(),
+      erasedAt: s.erasedAt?.toISOString() ?? null,
+      identities: await oneByOne(
+        ids.filter((i) => i.subjectId === s.id),
+        (i) => masked(q, tenantId, s.id, i),
+      ),
+    }));
   };
 
   return {
@@ -107,12 +108,10 @@ export const createPeople = (deps: {
           id: s.id,
           createdAt: s.createdAt.toISOString(),
           erasedAt: s.erasedAt?.toISOString() ?? null,
-          identities: await Promise.all(
-            ids.map(async (i) => ({
-              ...(await masked(tx, tenantId, subjectId, i)),
-              suppressed: i.suppressedAt !== null,
-            })),
-          ),
+          identities: await oneByOne(ids, async (i) => ({
+            ...(await masked(tx, tenantId, subjectId, i)),
+            suppressed: i.suppressedAt !== null,
+          })),
           suppression: {
             directMarketing: suppressedAt.length > 0,
             since: suppressedAt.length ? new Date(Math.min(...suppressedAt)).toISOString() : null,

@@ -1,5 +1,5 @@
 import type { Identity, Subject, SubjectRef } from '@lawful/contract';
-import type { Database, Queryable } from '../../db/client.ts';
+import { type Database, oneByOne, type Queryable } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -22,9 +22,7 @@ export const createSubjectsService = (deps: {
   const { db, repo, vault, audit, clock } = deps;
 
   const hash = async (q: Queryable, tenantId: string, ids: Identity[]): Promise<Hashed[]> =>
-    Promise.all(
-      ids.map(async (i) => ({ kind: i.kind, blindIndex: await vault.blindIndex(q, tenantId, i.kind, i.value) })),
-    );
+    oneByOne(ids, async (i) => ({ kind: i.kind, blindIndex: await vault.blindIndex(q, tenantId, i.kind, i.value) }));
 
   const addIdentifier = async (q: Queryable, tenantId: string, subjectId: string, i: Identity, h: Hashed) => {
     const at = clock.now();
@@ -131,13 +129,11 @@ export const createSubjectsService = (deps: {
       id: s.id,
       createdAt: s.createdAt.toISOString(),
       erasedAt: s.erasedAt?.toISOString() ?? null,
-      identities: await Promise.all(
-        ids.map(async (r) => ({
-          id: r.id,
-          kind: r.kind,
-          value: await vault.decrypt(q, tenantId, subjectId, FIELD, r.valueEnc),
-        })),
-      ),
+      identities: await oneByOne(ids, async (r) => ({
+        id: r.id,
+        kind: r.kind,
+        value: await vault.decrypt(q, tenantId, subjectId, FIELD, r.valueEnc),
+      })),
     };
   };
 

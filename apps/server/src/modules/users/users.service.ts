@@ -1,7 +1,7 @@
 import type { CreatedUser, CreateUser, Session, SignIn, User } from '@lawful/contract';
 import { hash, verify } from '@node-rs/argon2';
 import { Secret, TOTP } from 'otpauth';
-import type { Database, Queryable } from '../../db/client.ts';
+import { type Database, oneByOne, type Queryable } from '../../db/client.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { randomToken, safeEqual, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -254,7 +254,7 @@ export const createUsersService = (deps: {
     signIn,
     csrfFor,
     list: (tenantId: string) =>
-      db.tenant(tenantId, async (tx) => Promise.all((await repo.list(tx, tenantId)).map((r) => toUser(tx, r)))),
+      db.tenant(tenantId, async (tx) => oneByOne(await repo.list(tx, tenantId), (r) => toUser(tx, r))),
     /** Disables the account and ends its sessions at once; the row stays, for the audit trail. */
     disable: (tenantId: string, id: string, actor: string) =>
       db.tenant(tenantId, async (tx) => {
