@@ -349,6 +349,10 @@ export const preferencesRoutes = (deps: {
     );
   });
   // A link cut short or mangled in a mail client (`/p/`, `/u/<token>/x`) lands on the link's error page.
-  for (const prefix of ['/p/*', '/u/*', '/c/*']) app.all(prefix, (c) => failure(c, langOf(c, undefined), 'invalid'));
+  for (const prefix of ['/p/*', '/u/*', '/c/*'])
+    app.all(prefix, async (c) => {
+      const form = c.req.method === 'POST' ? await formOf(c).catch(() => null) : null;
+      return failure(c, langOf(c, form?.lang), 'invalid');
+    });
   return app;
 };
