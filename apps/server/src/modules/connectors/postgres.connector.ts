@@ -126,7 +126,9 @@ const introspectWith = async (q: Queryable, schema: string, tables?: readonly st
     (await q.query<Introspected>(introspectSql(tables !== undefined), tables ? [schema, tables] : [schema])).rows[0]!,
   );
 
-// Named, so each connection plans it once: planning a catalogue join costs more than running it.
+// Named, so each connection plans it once: planning a catalogue join costs more than running it. A pooler in
+// transaction mode without prepared-statement support (PgBouncer before 1.21) would refuse it: the erasure then fails
+// whole and is reported, nothing half-done.
 const fingerprintWith = async (q: Queryable, schema: string, tables: readonly string[]) =>
   (
     await q.query<{ md5: string }>({
