@@ -82,7 +82,8 @@ const runD = async (tag: string, interrupt: boolean, bigEvents: number) => {
     if (interrupt) {
       const file = await until(
         'the package file to be written',
-        async () => packageFiles(world).find((f) => f.bytes > 0),
+        // Past the 17-byte header of the encrypted file: the zip itself is being written.
+        async () => packageFiles(world).find((f) => f.bytes > 256 * 1024),
         120_000,
         5,
       );
@@ -173,6 +174,12 @@ export const caseWorkerKill = async () => {
     `    compared: ${Object.keys(base.snap.platform).length} platform tables, ${Object.keys(base.snap.lawful).length} Lawful records, ${Object.keys(base.pkg.entries).length} package entries, ${base.snap.files} vs ${crash.snap.files} package files on disk`,
   );
   out(`    differences from the uninterrupted run: ${diff.length === 0 ? 'none' : diff.join(', ')}`);
+  // Request timelines and task rows carry kinds, states and counts only (ids and instants normalised): safe to show.
+  for (const d of diff.filter((x) => /^lawful\.\w+\.(events|tasks)$/.test(x))) {
+    const [, label, what] = d.split('.');
+    const pick = (s: typeof base.snap) => JSON.stringify(s.lawful[`${label}.${what}`]);
+    out(`      ${d}\n        uninterrupted: ${pick(base.snap)}\n        interrupted:   ${pick(crash.snap)}`);
+  }
   const ok =
     diff.length === 0 &&
     base.open.length === 0 &&
