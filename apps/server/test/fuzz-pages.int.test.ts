@@ -541,7 +541,8 @@ const bannerCase: fc.Arbitrary<Case> = fc.oneof(
         const entitled =
           (x.site === 'own' ? x.key === 'own' : x.key === 'other tenant') &&
           (x.origin === undefined || x.origin === (x.site === 'own' ? ORIGIN : ORIGIN_B)) &&
-          (x.keyIn === 'header' || x.ct.startsWith('text/plain')) &&
+          // A string body sent without a type goes as text/plain, as a browser's sendBeacon sends it.
+          (x.keyIn === 'header' || x.ct.startsWith('text/plain') || x.ct === '') &&
           x.query === '';
         return {
           family: 'banner:consent',
