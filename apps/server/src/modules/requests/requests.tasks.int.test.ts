@@ -110,6 +110,26 @@ describe('request tasks (checks 47, 66)', () => {
     expect(r.timeline.filter((e) => e.toState === 'completed')).toHaveLength(1);
   });
 
+  // Before the next test starts real workers: from then on they would run these tasks too, beside the manual runs.
+  it('the certificate is an EdDSA JWS over what was done where, verifiable with the tenant JWKS', async () => {
+    const id = await start(['restriction']);
+    await m.tasks.fanout({ tenantId, requestId: id });
+    for (const j of await taskJobs(id)) await m.tasks.runTask(j);
+    const res = await h.request('GET', `/v1/requests/${id}/certificate`, { key: admin });
+    expect(res.status).toBe(200);
+    const jwks = await h.request('GET', `/.well-known/lawful/${tenantId}/jwks.json`);
+    const { payload } = await compactVerify(res.body.certificate, createLocalJWKSet(jwks.body));
+    const record = JSON.parse(new TextDecoder().decode(payload));
+    expect(record.requestId).toBe(id);
+    expect(record.tasks.map((t: { targetId: string }) => t.targetId).sort()).toEqual([
+      'sys_crm',
+      'sys_mail',
+      'sys_shop',
+    ]);
+    const open = await start(['objection']);
+    expect((await h.request('GET', `/v1/requests/${open}/certificate`, { key: admin })).status).toBe(404);
+  });
+
   it('the same flow through real pg-boss workers completes and sends one completion e-mail', async () => {
     await h.rt.jobs.work('request.fanout', m.tasks.fanout as never);
     await h.rt.jobs.work('request.task', m.tasks.runTask as never);
@@ -172,24 +192,5 @@ describe('request tasks (checks 47, 66)', () => {
     });
     expect(again.status).toBe(200);
     await h.rt.services.webhooks.remove(tenantId, hook.id, 'test');
-  });
-
-  it('the certificate is an EdDSA JWS over what was done where, verifiable with the tenant JWKS', async () => {
-    const id = await start(['restriction']);
-    await m.tasks.fanout({ tenantId, requestId: id });
-    for (const j of await taskJobs(id)) await m.tasks.runTask(j);
-    const res = await h.request('GET', `/v1/requests/${id}/certificate`, { key: admin });
-    expect(res.status).toBe(200);
-    const jwks = await h.request('GET', `/.well-known/lawful/${tenantId}/jwks.json`);
-    const { payload } = await compactVerify(res.body.certificate, createLocalJWKSet(jwks.body));
-    const record = JSON.parse(new TextDecoder().decode(payload));
-    expect(record.requestId).toBe(id);
-    expect(record.tasks.map((t: { targetId: string }) => t.targetId).sort()).toEqual([
-      'sys_crm',
-      'sys_mail',
-      'sys_shop',
-    ]);
-    const open = await start(['objection']);
-    expect((await h.request('GET', `/v1/requests/${open}/certificate`, { key: admin })).status).toBe(404);
   });
 });
