@@ -2,6 +2,17 @@ import { bigint, bigserial, index, jsonb, pgTable, primaryKey, text } from 'driz
 import { tenantIsolation } from './_rls.ts';
 import { ts } from './tenants.ts';
 
+/** What an entry says: when, who, what, to which pseudonymous subject. Pending and sealed entries carry the same. */
+const entryContent = () => ({
+  at: ts('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  target: text('target'),
+  subjectId: text('subject_id'),
+  requestId: text('request_id'),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+});
+
 /** Append-only (the app role may only INSERT and SELECT), hash-chained per tenant. */
 export const auditEntries = pgTable(
   'audit_entries',
@@ -9,13 +20,7 @@ export const auditEntries = pgTable(
     tenantId: text('tenant_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     id: text('id').notNull(),
-    at: ts('at').notNull(),
-    actor: text('actor').notNull(),
-    action: text('action').notNull(),
-    target: text('target'),
-    subjectId: text('subject_id'),
-    requestId: text('request_id'),
-    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    ...entryContent(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
@@ -39,13 +44,7 @@ export const auditPending = pgTable(
     tenantId: text('tenant_id').notNull(),
     id: text('id').notNull(),
     n: bigserial('n', { mode: 'number' }).notNull(),
-    at: ts('at').notNull(),
-    actor: text('actor').notNull(),
-    action: text('action').notNull(),
-    target: text('target'),
-    subjectId: text('subject_id'),
-    requestId: text('request_id'),
-    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    ...entryContent(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
