@@ -38,7 +38,7 @@ export const createBannerConsent = (deps: {
   repo: BannerRepo;
   keys: Pick<KeysService, 'authenticate'>;
   notices: Pick<NoticesRepo, 'version' | 'noticeByKey'>;
-  consent: Pick<ConsentService, 'record'>;
+  consent: Pick<ConsentService, 'recordIn'>;
   /** A grant becomes the purpose's lawful basis for the device, so decisions follow the banner (and its withdrawal). */
   clock: Clock;
 }) => {
@@ -139,31 +139,35 @@ export const createBannerConsent = (deps: {
       },
       evidence: { reference: `banner receipt ${rec.idempotencyKey}` },
     };
-    const consentIds: string[] = [];
     const cctx = { actor: principal.keyId, ip: ctx.ip, userAgent: ctx.userAgent };
-    if (groups.banner.length) {
-      const input: RecordConsent = {
-        ...base,
-        decisions: groups.banner,
-        method: 'banner',
-        affirmativeAction: { kind: 'button_pressed', label: rec.action.label, preTicked: false },
-      };
-      const r = await deps.consent.record(tenantId, input, { ...cctx, idempotencyKey: rec.idempotencyKey });
-      consentIds.push(...r.records.map((x) => x.id));
-      // The consent module makes each effective grant the purpose's lawful basis, in the same transaction.
-    }
-    if (groups.gpc.length) {
-      const input: RecordConsent = {
-        ...base,
-        decisions: groups.gpc,
-        method: 'gpc',
-        affirmativeAction: { kind: 'browser_signal', label: 'Global Privacy Control', preTicked: false },
-      };
-      const r = await deps.consent.record(tenantId, input, { ...cctx, idempotencyKey: `${rec.idempotencyKey}:gpc` });
-      consentIds.push(...r.records.map((x) => x.id));
-    }
-    const fresh = await db.tenant(tenantId, (tx) =>
-      repo.insertReceipt(tx, {
+    // The records (banner choice, GPC refusals) and the banner receipt commit together or not at all.
+    const { consentIds, fresh } = await db.tenant(tenantId, async (tx) => {
+      const consentIds: string[] = [];
+      if (groups.banner.length) {
+        const input: RecordConsent = {
+          ...base,
+          decisions: groups.banner,
+          method: 'banner',
+          affirmativeAction: { kind: 'button_pressed', label: rec.action.label, preTicked: false },
+        };
+        // The consent module makes each effective grant the purpose's lawful basis, in the same transaction.
+        const r = await deps.consent.recordIn(tx, tenantId, input, { ...cctx, idempotencyKey: rec.idempotencyKey });
+        consentIds.push(...r.records.map((x) => x.id));
+      }
+      if (groups.gpc.length) {
+        const input: RecordConsent = {
+          ...base,
+          decisions: groups.gpc,
+          method: 'gpc',
+          affirmativeAction: { kind: 'browser_signal', label: 'Global Privacy Control', preTicked: false },
+        };
+        const r = await deps.consent.recordIn(tx, tenantId, input, {
+          ...cctx,
+          idempotencyKey: `${rec.idempotencyKey}:gpc`,
+        });
+        consentIds.push(...r.records.map((x) => x.id));
+      }
+      const fresh = await repo.insertReceipt(tx, {
         tenantId,
         idempotencyKey: rec.idempotencyKey,
         siteId: rec.siteId,
@@ -185,8 +189,9 @@ export const createBannerConsent = (deps: {
           ...(rec.tcString ? { tcString: rec.tcString } : {}),
         },
         receivedAt: deps.clock.now(),
-      }),
-    );
+      });
+      return { consentIds, fresh };
+    });
     return { ack: { id: consentIds[0]!, idempotencyKey: rec.idempotencyKey, duplicate: !fresh }, allowOrigin };
   };
 

@@ -199,6 +199,44 @@ describe('banner server: sites, scripts, consent endpoint', () => {
     expect(necessaryOnly.body.error.field).toBe('decisions');
   });
 
+  it('check 65: a choice is all or nothing — when its banner receipt cannot be stored, no consent record stays', async () => {
+    const rec = bannerRecord(
+      site,
+      notice,
+      [
+        { category: 'analytics', granted: true, method: 'banner' },
+        { category: 'marketing', granted: false, method: 'gpc' },
+      ],
+      { gpc: true },
+    );
+    const count = async () =>
+      Number(
+        (
+          await h.rt.db.raw.query<{ n: string }>(
+            "select count(*) as n from consent_records where tenant_id = $1 and collection_point->>'formId' = $2",
+            [tenantId, site.id],
+          )
+        ).rows[0]!.n,
+      );
+    const before = await count();
+    // The receipt is written last, after both records (the choice and the GPC refusal): make that write fail.
+    await h.rt.db.raw.exec(`create function lawful_test_refuse() returns trigger language plpgsql as $$
+      begin raise exception 'receipt refused by the test'; end $$;
+      create trigger lawful_test_refuse before insert on banner_receipts for each row execute function lawful_test_refuse()`);
+    try {
+      const r = await post(rec, { headers: { 'sec-gpc': '1' } });
+      expect(r.status).toBeGreaterThanOrEqual(500);
+      expect(await count()).toBe(before);
+    } finally {
+      await h.rt.db.raw.exec('drop trigger lawful_test_refuse on banner_receipts; drop function lawful_test_refuse()');
+    }
+    // The browser's retry with the same key then records the choice once.
+    const again = await post(rec, { headers: { 'sec-gpc': '1' } });
+    expect(again.status, again.text).toBe(201);
+    expect(again.body.duplicate).toBe(false);
+    expect(await count()).toBe(before + 2);
+  });
+
   it('sendBeacon: text/plain with the key in the body, only on this route; idempotent by idempotencyKey', async () => {
     const rec = bannerRecord(site, notice, [{ category: 'marketing', granted: true, method: 'banner' }]);
     const beacon = { ...rec, publishableKey: site.publishableKey };

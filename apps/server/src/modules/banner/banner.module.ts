@@ -18,7 +18,7 @@ export const createBanner = (deps: {
   vault: Pick<Vault, 'sealForTenant' | 'openForTenant'>;
   purposes: Pick<PurposesService, 'current'>;
   notices: NoticesRepo;
-  consent: Pick<ConsentService, 'record'>;
+  consent: Pick<ConsentService, 'recordIn'>;
   audit: Pick<AuditLog, 'append'>;
   clock: Clock;
   bundle?: () => Bundle;
