@@ -228,7 +228,10 @@ const memos = new WeakMap<Queryable, Map<string, Promise<unknown>>>();
 export const inTx = <T>(q: Queryable, key: string, load: () => Promise<T>): Promise<T> => {
   if (!('rollback' in q)) return load();
   let m = memos.get(q);
-  if (!m) memos.set(q, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    memos.set(q, m);
+  }
   const hit = m.get(key) as Promise<T> | undefined;
   if (hit) return hit;
   const p = load();
