@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
-import type { Browser, BrowserContext, } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/chromium.ts';
 import type { TempDatabase } from '../../../test/support/databases.ts';
