@@ -6,7 +6,9 @@ import { freshDatabase, TEST_MASTER_KEY } from '../../../test/harness.ts';
 import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { openRuntime, type Runtime } from '../../main.ts';
+import { createObjectionsRepo } from '../objections/objections.repo.ts';
 import { backupDatabase, restoreDatabase } from './erasure.backup.ts';
+import { createErasureService, erasureLogFile } from './erasure.service.ts';
 
 const quiet = createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
@@ -99,6 +101,53 @@ describe('backup and restore (check 48): a restored backup never brings an erase
       expect(left.rows.map((x) => x.id)).not.toContain(leaves.id);
       const subjects = await rt.db.raw.query('select 1 from subjects where tenant_id = $1', [leaves.id]);
       expect(subjects.rows).toHaveLength(0);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('check 48: the file copy of the log is written before the commit, so it is never behind the database', async () => {
+    const f = await fresh;
+    const config = loadConfig(
+      { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, ...(f.url ? { DATABASE_URL: f.url } : {}) },
+      { data: f.dir },
+    );
+    const rt = await openRuntime(config, { logger: quiet });
+    try {
+      const { tenant } = await rt.services.tenants.create({ name: 'Ahead Org' }, 'test');
+      const p = await rt.services.subjects.create(tenant.id, [{ kind: 'email', value: 'ahead@example.test' }], 'test');
+      const path = join(f.dir, 'ahead-log.jsonl');
+      const deps = {
+        db: rt.db,
+        vault: rt.services.vault,
+        audit: rt.services.audit,
+        clock: rt.clock,
+        objections: createObjectionsRepo(),
+        logFile: erasureLogFile(path),
+      };
+      // The last step before the commit fails: the transaction rolls back, the line is already in the file.
+      const failing = createErasureService({
+        ...deps,
+        webhooks: {
+          emit: async () => {
+            throw new Error('the database went away before the commit');
+          },
+        },
+      });
+      await expect(failing.eraseLawfulData(tenant.id, p.subject.id, { requestId: null })).rejects.toThrow(/went away/);
+      expect(erasureLogFile(path).read()).toMatchObject([{ tenantId: tenant.id, subjectId: p.subject.id }]);
+      expect((await rt.services.dataMap.erasure.log()).map((e) => e.subjectId)).not.toContain(p.subject.id);
+      // The job's retry completes the erasure; the database and the file then agree (the file may say it twice).
+      const working = createErasureService({ ...deps, webhooks: rt.services.webhooks });
+      await working.eraseLawfulData(tenant.id, p.subject.id, { requestId: null });
+      expect((await rt.services.dataMap.erasure.log()).map((e) => e.subjectId)).toContain(p.subject.id);
+      expect(
+        new Set(
+          erasureLogFile(path)
+            .read()
+            .map((e) => e.tenantId + (e as { subjectId: string }).subjectId),
+        ).size,
+      ).toBe(1);
     } finally {
       await rt.close();
     }

@@ -112,7 +112,7 @@ export const createErasureService = (deps: {
       subjectId: string,
       opts: { requestId: string | null; suppress?: boolean; actor?: string },
     ): Promise<LawfulErasure> => {
-      const result = await db.tenant(tenantId, async (tx) => {
+      return db.tenant(tenantId, async (tx) => {
         const at = clock.now();
         // The suppression list keeps the identifiers' keyed hashes, so it is written before they are removed.
         const suppressed = opts.suppress
@@ -139,6 +139,12 @@ export const createErasureService = (deps: {
           })
           .onConflictDoNothing({ target: [erasureLog.tenantId, erasureLog.subjectId] })
           .returning({ at: erasureLog.erasedAt });
+        const entry =
+          logged.length > 0 ? { tenantId, subjectId, requestId: opts.requestId, erasedAt: at.toISOString() } : null;
+        // The file copy outlives any restore of the database, so it is written ahead of the commit: a process killed
+        // between the commit and the write cannot leave it one erasure short. If the transaction then fails, the line
+        // stands for an erasure its job's retry completes; replaying a line twice, or one the database lacks, is harmless.
+        if (entry) deps.logFile.append(entry);
         if (logged.length > 0) {
           await audit.append(tx, tenantId, {
             actor: opts.actor ?? 'lawful',
@@ -158,15 +164,8 @@ export const createErasureService = (deps: {
             data: { subjectId, requestId: opts.requestId, at: at.toISOString() },
           });
         }
-        return {
-          entry:
-            logged.length > 0 ? { tenantId, subjectId, requestId: opts.requestId, erasedAt: at.toISOString() } : null,
-          outcome: { keyDestroyed, identifiersRemoved: removed.length, suppressed, exportsPurged },
-        };
+        return { keyDestroyed, identifiersRemoved: removed.length, suppressed, exportsPurged };
       });
-      // After commit: the file copy of the log outlives any restore of the database.
-      if (result.entry) deps.logFile.append(result.entry);
-      return result.outcome;
     },
     /** Every logged erasure in this database (owner access: it spans tenants). */
     log: async (): Promise<ErasureLogEntry[]> =>
