@@ -221,6 +221,7 @@ export const createApp = (deps: AppDeps) => {
         rateLimits: deps.rateLimits,
         certificatePem: () => m.deps.opendsr.signing().certificatePem,
         publicUrl: m.deps.publicUrl,
+        logger: deps.logger,
       }),
     );
   }

@@ -89,6 +89,21 @@ describe('OpenDSR processor endpoints', () => {
     expect(st.body.request_status).toBe('cancelled');
   });
 
+  it('an internal failure answers 500 in the spec error shape, and its cause reaches the log', async () => {
+    const s = submission({ status_callback_urls: [] });
+    // The requests table gone for a moment: the database refuses the write.
+    await h.rt.db.raw.exec('alter table requests rename to requests_away');
+    try {
+      const r = await h.request('POST', '/opendsr/v1/requests', { key: admin, body: s });
+      expect(r.status).toBe(500);
+      expect(r.body.error.code).toBe(500);
+    } finally {
+      await h.rt.db.raw.exec('alter table requests_away rename to requests');
+    }
+    const line = h.logs.find((l) => l.includes('OpenDSR request failed'));
+    expect(line).toContain('Failed query');
+  });
+
   it('bad input and bad callback URLs → the spec error shape, naming the field; nothing is stored', async () => {
     for (const [over, field] of [
       [{ subject_request_id: randomUUID().toUpperCase() }, 'subject_request_id'],

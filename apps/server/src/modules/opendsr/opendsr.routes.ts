@@ -5,6 +5,7 @@ import type { RateLimits } from '../../http/middleware.ts';
 import { clientIp } from '../../http/middleware.ts';
 import { STAFF } from '../../http/route.ts';
 import { AppError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { KeysService } from '../keys/keys.service.ts';
 import type { OpenDsrHeaderVersion } from './opendsr.crypto.ts';
 import { API_VERSION, type OpenDsrService } from './opendsr.service.ts';
@@ -56,6 +57,7 @@ export const opendsrRoutes = (deps: {
   rateLimits: RateLimits;
   certificatePem: () => string;
   publicUrl: string;
+  logger: Logger;
 }) => {
   const { opendsr } = deps;
   const app = new Hono();
@@ -69,6 +71,8 @@ export const opendsrRoutes = (deps: {
 
   const fail = (c: Context, e: unknown, versions: readonly OpenDsrHeaderVersion[]) => {
     const err = toAppError(e);
+    // The caller gets the OpenDSR error shape; the cause of a 5xx goes to the log, like every other route's.
+    if (err.status >= 500) deps.logger.error({ err: e, route: c.req.routePath }, 'OpenDSR request failed');
     const errors = (err.issues ?? (err.field ? [{ field: err.field, message: err.message }] : [])).map((i) => ({
       domain: 'OpenDSR',
       reason: reasons[err.status] ?? 'internalError',
