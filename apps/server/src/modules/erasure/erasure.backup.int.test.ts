@@ -10,6 +10,10 @@ import { createObjectionsRepo } from '../objections/objections.repo.ts';
 import { backupDatabase, restoreDatabase } from './erasure.backup.ts';
 import { createErasureService, erasureLogFile } from './erasure.service.ts';
 
+/** The runtime's configuration on this file's database and data folder. */
+const configOf = (f: { url?: string | null; dir: string }) =>
+  loadConfig({ LAWFUL_MASTER_KEY: TEST_MASTER_KEY, ...(f.url ? { DATABASE_URL: f.url } : {}) }, { data: f.dir });
+
 const quiet = createLogger({ level: 'error', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 describe('backup and restore (check 48): a restored backup never brings an erased person back', {
@@ -20,10 +24,7 @@ describe('backup and restore (check 48): a restored backup never brings an erase
 
   it('replays the erasure log before the restored database is used', async () => {
     const f = await fresh;
-    const config = loadConfig(
-      { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, ...(f.url ? { DATABASE_URL: f.url } : {}) },
-      { data: f.dir },
-    );
+    const config = configOf(f);
     const open = () => openRuntime(config, { logger: quiet });
     const lookup = async (rt: Runtime, tenantId: string, email: string) =>
       rt.services.subjects.lookup(tenantId, { kind: 'email', value: email }, 'test').then(
@@ -70,10 +71,7 @@ describe('backup and restore (check 48): a restored backup never brings an erase
 
   it('checks 48, 53: a tenant deleted after the backup is deleted again by the restore, and the log keeps only its id', async () => {
     const f = await fresh;
-    const config = loadConfig(
-      { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, ...(f.url ? { DATABASE_URL: f.url } : {}) },
-      { data: f.dir },
-    );
+    const config = configOf(f);
     let rt = await openRuntime(config, { logger: quiet });
     const { tenant: stays } = await rt.services.tenants.create({ name: 'Stays Org' }, 'test');
     const { tenant: leaves } = await rt.services.tenants.create({ name: 'Leaves Org' }, 'test');
@@ -108,10 +106,7 @@ describe('backup and restore (check 48): a restored backup never brings an erase
 
   it('check 48: the file copy of the log is written before the commit, so it is never behind the database', async () => {
     const f = await fresh;
-    const config = loadConfig(
-      { LAWFUL_MASTER_KEY: TEST_MASTER_KEY, ...(f.url ? { DATABASE_URL: f.url } : {}) },
-      { data: f.dir },
-    );
+    const config = configOf(f);
     const rt = await openRuntime(config, { logger: quiet });
     try {
       const { tenant } = await rt.services.tenants.create({ name: 'Ahead Org' }, 'test');
