@@ -13,7 +13,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { faker } from '@faker-js/faker';
+import { faker } from '@faker-js/faker/locale/en';
 import { stringify } from 'csv-stringify';
 import { buildExportPackage } from '../../apps/server/src/modules/export/export.builder.ts';
 import type { ExportField, ExportSection } from '../../apps/server/src/modules/export/export.contract.ts';
