@@ -50,6 +50,11 @@ describe('sub-processors (check 53, Art. 28(2), (4))', () => {
     for (const slug of ['no-such-org', 'NOT_A_SLUG', 'x'.repeat(80)]) {
       const r = await h.request('GET', `/subprocessors/${slug}.json`);
       expect(r.status, slug).toBe(404);
+      // The page a person follows answers with a page, not a JSON error body.
+      const p = await h.request('GET', `/subprocessors/${slug}`);
+      expect(p.status, slug).toBe(404);
+      expect(p.headers.get('content-type'), slug).toMatch(/^text\/html/);
+      expect(p.text, slug).toContain('Page not found');
     }
   });
 

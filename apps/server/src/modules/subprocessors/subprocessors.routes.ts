@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { type SubprocessorListVersion, SubprocessorView } from '@lawful/contract';
 import type { AppEnv } from '../../http/context.ts';
 import { guarded, json, READER } from '../../http/route.ts';
-import { notFound } from '../../lib/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { escapeHtml } from '../email/email.html.ts';
 import type { SubprocessorsService } from './subprocessors.service.ts';
 
@@ -44,6 +44,15 @@ ${v.upcoming
 </html>
 `;
 
+const missing = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Page not found</title></head>
+<body><h1>Page not found</h1><p>No organisation publishes a sub-processor list at this address.</p></body>
+</html>
+`;
+
+const isNotFound = (e: unknown) => e instanceof AppError && e.status === 404;
+
 /**
  * `GET /subprocessors/{tenantSlug}` (HTML) and `/subprocessors/{tenantSlug}.json`: public, stable, no key. The slug
  * is already public (it names the tenant's other public pages); an unknown one is a 404.
@@ -54,11 +63,17 @@ export const subprocessorsRoutes = (svc: SubprocessorsService) => {
     const file = c.req.param('file');
     const asJson = file.endsWith('.json') || c.req.query('format') === 'json';
     const slug = file.replace(/\.json$/, '');
-    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(slug)) throw notFound('organisation');
-    const v = await svc.viewFor(slug);
-    c.header('Cache-Control', 'public, max-age=300');
-    if (asJson) return c.json(v, 200);
+    const known = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(slug);
+    if (asJson) {
+      if (!known) throw notFound('organisation');
+      c.header('Cache-Control', 'public, max-age=300');
+      return c.json(await svc.viewFor(slug), 200);
+    }
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    // A person following a wrong link gets a page, not a JSON error body.
+    const v = known ? await svc.viewFor(slug).catch((e) => (isNotFound(e) ? null : Promise.reject(e))) : null;
+    if (!v) return c.html(missing, 404);
+    c.header('Cache-Control', 'public, max-age=300');
     return c.html(page(v), 200);
   });
   app.openapi(
