@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
-import { createJobs, type Jobs } from './jobs.ts';
+import { createJobs, JOB_EXPIRE_SECONDS, type Jobs } from './jobs.ts';
 
 describe('jobs on the same database', () => {
   let h: Harness;
@@ -75,6 +75,21 @@ describe('job leases: a worker that dies mid-job', () => {
     for (let i = 0; i < 150 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual(['orphan:true']);
     expect(Date.now() - t0).toBeLessThan(12_000);
+  });
+
+  it("a job's pg-boss expiry is 23 h, also on a queue made with the old 15 minutes: a long job is not failed and run again alongside", async () => {
+    // As an earlier version made it: pg-boss fails a job still active after 900 s, and runs it again.
+    await jobs.boss.createQueue('test-expiry', { name: 'test-expiry', expireInSeconds: 900 });
+    const id = await jobs.send('test-expiry', {});
+    const job = await h.rt.db.raw.query<{ s: number }>(
+      "select extract(epoch from expire_in)::int as s from pgboss.job where name = 'test-expiry' and id = $1",
+      [id],
+    );
+    const queue = await h.rt.db.raw.query<{ s: number }>(
+      "select expire_seconds as s from pgboss.queue where name = 'test-expiry'",
+    );
+    expect([job.rows[0]!.s, queue.rows[0]!.s]).toEqual([JOB_EXPIRE_SECONDS, JOB_EXPIRE_SECONDS]);
+    expect(JOB_EXPIRE_SECONDS).toBeGreaterThanOrEqual(23 * 3600);
   });
 
   it('a live job longer than its lease renews it and runs once', async () => {

@@ -38,6 +38,13 @@ export type Jobs = {
  * pg-boss alone keeps a job whose process died (kill -9, a lost machine) `active` until its expiry, 15 minutes later.
  */
 const LEASE_SECONDS = 60;
+/**
+ * pg-boss fails a job still running at its expiry and hands it out again while the first run goes on (a large export
+ * or erasure can outlast its 15-minute default). Dead workers are found by the lease above, so the expiry is only the
+ * backstop for a handler that never returns: the longest pg-boss allows (under 24 h).
+ */
+export const JOB_EXPIRE_SECONDS = 23 * 60 * 60;
+const QUEUE_SETTINGS = { retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: JOB_EXPIRE_SECONDS };
 // pg-boss keeps `output` for the result of a finished job; while a job runs it holds our lease.
 const RENEW = `update pgboss.job set output = jsonb_build_object('leaseAt', now())
                 where name = $1 and id = $2 and state = 'active'`;
@@ -91,7 +98,10 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
   };
   const ensureQueue = async (name: string) => {
     if (queues.has(name)) return;
-    await boss.createQueue(name, { name, retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 900 });
+    await boss.createQueue(name, { name, ...QUEUE_SETTINGS });
+    // createQueue leaves an existing queue as it was: one made by an earlier version (15-minute expiry) is brought up
+    // to these settings. Jobs already queued keep the expiry they were sent with.
+    await boss.updateQueue(name, QUEUE_SETTINGS);
     queues.add(name);
   };
   return {
