@@ -101,7 +101,7 @@ export const createJobs = (deps: { db: Database; logger: Logger; worker?: boolea
     await boss.createQueue(name, { name, ...QUEUE_SETTINGS });
     // createQueue leaves an existing queue as it was: one made by an earlier version (15-minute expiry) is brought up
     // to these settings. Jobs already queued keep the expiry they were sent with.
-    await boss.updateQueue(name, QUEUE_SETTINGS);
+    await boss.updateQueue(name, { name, ...QUEUE_SETTINGS });
     queues.add(name);
   };
   return {

@@ -126,17 +126,11 @@ const introspectWith = async (q: Queryable, schema: string, tables?: readonly st
     (await q.query<Introspected>(introspectSql(tables !== undefined), tables ? [schema, tables] : [schema])).rows[0]!,
   );
 
-// Named, so each connection plans it once: planning a catalogue join costs more than running it. A pooler in
-// transaction mode without prepared-statement support (PgBouncer before 1.21) would refuse it: the erasure then fails
-// whole and is reported, nothing half-done.
+// Unnamed on purpose: a named statement would be planned once per connection (planning takes ~0.75 ms warm on the
+// demo platform's 7 tables, 3.4 ms cold, running it ~0.65 ms), but a pooler in transaction mode without prepared-
+// statement support (PgBouncer before 1.21) refuses named statements, and erasure must work behind one.
 const fingerprintWith = async (q: Queryable, schema: string, tables: readonly string[]) =>
-  (
-    await q.query<{ md5: string }>({
-      name: 'lawful_schema_fingerprint',
-      text: FINGERPRINT_SQL,
-      values: [schema, tables],
-    })
-  ).rows[0]!.md5;
+  (await q.query<{ md5: string }>(FINGERPRINT_SQL, [schema, tables])).rows[0]!.md5;
 
 /**
  * Reaches a platform's PostgreSQL. Reads run in REPEATABLE READ READ ONLY transactions, so an access export is one
