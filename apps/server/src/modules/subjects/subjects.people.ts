@@ -24,7 +24,7 @@ export const IDENTIFIER_FIELD = 'identifier';
 export const createPeople = (deps: {
   db: Database;
   repo: SubjectsRepo;
-  vault: Pick<Vault, 'decrypt'>;
+  vault: Pick<Vault, 'decrypt' | 'preloadSubjectKeys'>;
   audit: Pick<AuditLog, 'append'>;
   find: (q: Queryable, tenantId: string, identity: Identity) => Promise<string | null>;
   view: (q: Queryable, tenantId: string, subjectId: string) => Promise<Subject>;
@@ -54,6 +54,11 @@ export const createPeople = (deps: {
           rows.map((r) => r.id),
         )
       : [];
+    await vault.preloadSubjectKeys(
+      q,
+      tenantId,
+      rows.map((r) => r.id),
+    );
     return oneByOne(rows, async (s) => ({
       id: s.id,
       createdAt: s.createdAt.toISOString(),

@@ -15,7 +15,7 @@ import type { Hashed, SubjectsRepo } from './subjects.repo.ts';
 export const createSubjectsService = (deps: {
   db: Database;
   repo: SubjectsRepo;
-  vault: Pick<Vault, 'blindIndex' | 'encrypt' | 'decrypt'>;
+  vault: Pick<Vault, 'blindIndex' | 'encrypt' | 'decrypt' | 'preloadSubjectKeys'>;
   audit: Pick<AuditLog, 'append'>;
   clock: Clock;
 }) => {

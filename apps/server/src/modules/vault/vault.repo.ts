@@ -1,4 +1,4 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { subjectKeys, tenants } from '../../db/schema/index.ts';
 
@@ -34,6 +34,12 @@ export const createVaultRepo = () => ({
       .where(and(eq(subjectKeys.tenantId, tenantId), eq(subjectKeys.subjectId, subjectId)));
     return row;
   },
+  /** The keys of many subjects in one statement (a page of people). */
+  subjectKeysOf: (q: Queryable, tenantId: string, subjectIds: string[]) =>
+    q
+      .select({ subjectId: subjectKeys.subjectId, wrapped: subjectKeys.wrapped })
+      .from(subjectKeys)
+      .where(and(eq(subjectKeys.tenantId, tenantId), inArray(subjectKeys.subjectId, subjectIds))),
   /** True when this key was stored; false when the subject already had one (another transaction won the race). */
   async insertSubjectKey(q: Queryable, tenantId: string, subjectId: string, wrapped: Buffer, at: Date) {
     const stored = await q
