@@ -36,6 +36,40 @@ describe('jobs on the same database', () => {
     expect(seen).toEqual(['committed']);
   });
 
+  it("a deep queue is taken in pg-boss's order without sorting its backlog: pg-boss's fetch walks our fetch index", async () => {
+    // A queue made after start: its partition inherits the index from pg-boss's partitioned job table.
+    await jobs.boss.createQueue('test-backlog', { name: 'test-backlog' });
+    await jobs.boss.insert(
+      Array.from({ length: 3000 }, (_, i) => ({
+        name: 'test-backlog',
+        data: { i },
+      })),
+    );
+    await h.rt.db.raw.query('analyze pgboss.job');
+    const copies = await h.rt.db.raw.query<{ name: string }>(
+      `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        where i.inhparent = 'pgboss.lawful_job_fetch'::regclass`,
+    );
+    expect(copies.rows.length).toBeGreaterThanOrEqual(1);
+    // pg-boss 10's fetch, as it sends it (plans.js fetchNextJob), without the update around it.
+    const plan = await h.rt.db.raw.query<{ 'QUERY PLAN': string }>(
+      `explain select id from pgboss.job where name = 'test-backlog' and state < 'active' and start_after < now()
+        order by priority desc, created_on, id limit 1 for update skip locked`,
+    );
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).not.toMatch(/Sort/);
+    expect(
+      copies.rows.some((c) => text.includes(c.name)),
+      text,
+    ).toBe(true);
+    // And the order is pg-boss's own: the job it hands out is the first by (priority desc, created_on, id).
+    const head = await h.rt.db.raw.query<{ id: string }>(
+      `select id from pgboss.job where name = 'test-backlog' order by priority desc, created_on, id limit 1`,
+    );
+    const [first] = await jobs.boss.fetch('test-backlog');
+    expect(first?.id).toBe(head.rows[0]!.id);
+  });
+
   it('a failing job is retried', async () => {
     let calls = 0;
     await jobs.work('test-retry', async () => {
