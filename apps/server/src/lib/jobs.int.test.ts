@@ -111,7 +111,7 @@ describe('job leases: a worker that dies mid-job', () => {
     expect(Date.now() - t0).toBeLessThan(12_000);
   });
 
-  it("a job's pg-boss expiry is 23 h, also on a queue made with the old 15 minutes: a long job is not failed and run again alongside", async () => {
+  it("a job's pg-boss expiry is 23 h, also on a queue made with the old 15 minutes (past its expiry pg-boss fails a job and runs it again alongside)", async () => {
     // As an earlier version made it: pg-boss fails a job still active after 900 s, and runs it again.
     await jobs.boss.createQueue('test-expiry', { name: 'test-expiry', expireInSeconds: 900 });
     const id = await jobs.send('test-expiry', {});

@@ -63,15 +63,15 @@ export const subprocessorsRoutes = (svc: SubprocessorsService) => {
     const file = c.req.param('file');
     const asJson = file.endsWith('.json') || c.req.query('format') === 'json';
     const slug = file.replace(/\.json$/, '');
-    const known = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(slug);
+    const wellFormed = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(slug);
     if (asJson) {
-      if (!known) throw notFound('organisation');
+      if (!wellFormed) throw notFound('organisation');
       c.header('Cache-Control', 'public, max-age=300');
       return c.json(await svc.viewFor(slug), 200);
     }
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     // A person following a wrong link gets a page, not a JSON error body.
-    const v = known ? await svc.viewFor(slug).catch((e) => (isNotFound(e) ? null : Promise.reject(e))) : null;
+    const v = wellFormed ? await svc.viewFor(slug).catch((e) => (isNotFound(e) ? null : Promise.reject(e))) : null;
     if (!v) return c.html(missing, 404);
     c.header('Cache-Control', 'public, max-age=300');
     return c.html(page(v), 200);
