@@ -61,7 +61,7 @@ describe(`lawful CLI (${backend})`, { timeout: 240_000 }, () => {
     expect(noTenant.code).toBe(1);
     expect(noTenant.stderr).toMatch(/lawful tenant list/);
     const revoked = await run(['key', 'revoke', k.id, '--tenant', 'acme']);
-    expect(revoked.code).toBe(0);
+    expect(revoked.code, revoked.stdout + revoked.stderr).toBe(0);
     const list = await run(['key', 'list', '--tenant', 'acme']);
     expect(list.stdout).toMatch(/revoked/);
     expect(list.stdout).not.toContain(k.secret);
