@@ -11,7 +11,7 @@ import { openPostgres } from '../../apps/server/src/db/client.ts';
 import { createJobs, ensureFetchIndex } from '../../apps/server/src/lib/jobs.ts';
 import { createLogger } from '../../apps/server/src/lib/logger.ts';
 import { createPostgresDatabase } from '../../test/support/databases.ts';
-import { arg, fmt, printTable } from '../lib.ts';
+import { arg, fmt, pct, printTable } from '../lib.ts';
 
 const BACKLOG = arg('backlog', 20_000);
 const TAKE = arg('take', 3_000);
@@ -63,7 +63,7 @@ try {
     rates.base.push(await drain(false));
     rates.indexed.push(await drain(true));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => pct(xs, 50);
   printTable([
     {
       run: "pg-boss's own indexes (baseline)",
@@ -81,6 +81,7 @@ try {
   );
 } catch (e) {
   process.stdout.write(`failed: ${(e as Error).stack}\n`);
+  process.exitCode = 1;
 } finally {
   await jobs.stop();
   await db.close();

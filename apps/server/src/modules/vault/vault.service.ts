@@ -38,18 +38,25 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
     return keys;
   };
 
+  /** Where a subject's unwrapped data key is remembered for the rest of a transaction (`inTx`). */
+  const memoKey = (tenantId: string, subjectId: string) => `subject-key:${tenantId}:${subjectId}`;
+  const subjectAad = (tenantId: string, subjectId: string) => `subject:${tenantId}:${subjectId}`;
+  /** A stored key row's data key: null once the subject has been crypto-shredded (`wrapped` destroyed). */
+  const unwrapSubjectKey = (key: Buffer, tenantId: string, subjectId: string, wrapped: Buffer | null) =>
+    wrapped ? open(key, wrapped, subjectAad(tenantId, subjectId)) : null;
+
   /** Returns the subject's data key, creating it on first use; null once the subject has been crypto-shredded. */
   const subjectKey = (q: Queryable, tenantId: string, subjectId: string): Promise<Buffer | null> =>
-    inTx(q, `subject-key:${tenantId}:${subjectId}`, async () => {
+    inTx(q, memoKey(tenantId, subjectId), async () => {
       const { key } = await tenantKeys(q, tenantId);
-      const aad = `subject:${tenantId}:${subjectId}`;
       const row = await repo.subjectKey(q, tenantId, subjectId);
-      if (row) return row.wrapped ? open(key, row.wrapped, aad) : null;
+      if (row) return unwrapSubjectKey(key, tenantId, subjectId, row.wrapped);
       const dek = newDataKey();
-      if (await repo.insertSubjectKey(q, tenantId, subjectId, seal(key, dek, aad), deps.clock.now())) return dek;
+      const sealed = seal(key, dek, subjectAad(tenantId, subjectId));
+      if (await repo.insertSubjectKey(q, tenantId, subjectId, sealed, deps.clock.now())) return dek;
       // Another transaction won the race: read back the key it kept.
       const kept = await repo.subjectKey(q, tenantId, subjectId);
-      return kept?.wrapped ? open(key, kept.wrapped, aad) : null;
+      return unwrapSubjectKey(key, tenantId, subjectId, kept?.wrapped ?? null);
     });
 
   const fieldAad = (tenantId: string, subjectId: string, field: string) => `${tenantId}:${subjectId}:${field}`;
@@ -91,9 +98,8 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
       if (!('rollback' in q) || subjectIds.length === 0) return;
       const { key } = await tenantKeys(q, tenantId);
       for (const r of await repo.subjectKeysOf(q, tenantId, subjectIds)) {
-        const wrapped = r.wrapped;
-        void inTx(q, `subject-key:${tenantId}:${r.subjectId}`, async () =>
-          wrapped ? open(key, wrapped, `subject:${tenantId}:${r.subjectId}`) : null,
+        void inTx(q, memoKey(tenantId, r.subjectId), async () =>
+          unwrapSubjectKey(key, tenantId, r.subjectId, r.wrapped),
         );
       }
     },
@@ -115,7 +121,7 @@ export const createVault = (deps: { master: MasterKeyring; repo: VaultRepo; cloc
     },
     /** Destroys the subject's data key: every ciphertext under it, in every copy, becomes unreadable. */
     shred: (q: Queryable, tenantId: string, subjectId: string) => {
-      forgetInTx(q, `subject-key:${tenantId}:${subjectId}`);
+      forgetInTx(q, memoKey(tenantId, subjectId));
       return repo.destroySubjectKey(q, tenantId, subjectId, deps.clock.now());
     },
     /** Re-wraps every tenant key under the current master key; old master keys can then be retired. */
